@@ -1,0 +1,97 @@
+/**
+ * `npm run model:build`: rebuilds the shipped model from nothing, step by step.
+ * Each step skips work whose output exists (so a stopped build resumes); training resumes
+ * from its last checkpoint.
+ *
+ *   npm run model:build -- [--preset cpu|cuda] [--minutes N] [--seed S] [--only STEP] [--from STEP]
+ *
+ * Needs Debian's python3-torch python3-onnx python3-numpy python3-sentencepiece
+ * libopenblas0-openmp, run with /usr/bin/python3.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { loadCodec, proseParagraphs, writeSentences, writeTokenFiles } from "./data.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const WORK = join(ROOT, "model", "work");
+export const MODEL_NAME = "dllm-tiny";
+const MODEL_DIR = join(ROOT, "public", "models", MODEL_NAME);
+const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
+const STEPS = ["tokenizer", "data", "train", "export"] as const;
+type Step = (typeof STEPS)[number];
+
+const log = (line: string): void => console.error(`[model:build] ${line}`);
+
+function python(script: string, args: string[]): void {
+  const result = spawnSync(PYTHON, [join(ROOT, "model", script), ...args], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`${script} failed (exit ${result.status ?? result.signal})`);
+}
+
+function run(step: Step, options: { preset: string; minutes?: string; seed: string }): void {
+  const tokenizerDir = join(WORK, "tokenizer");
+  switch (step) {
+    case "tokenizer": {
+      if (existsSync(join(tokenizerDir, "tokenizer.json"))) return log("tokenizer: exists, skipped");
+      mkdirSync(WORK, { recursive: true });
+      const sentences = writeSentences(WORK, proseParagraphs(WORK));
+      python("tokenizer.py", [sentences, tokenizerDir, "4000"]);
+      return;
+    }
+    case "data": {
+      if (existsSync(join(WORK, "data", "meta.json"))) return log("data: exists, skipped");
+      writeTokenFiles(WORK, loadCodec(tokenizerDir), proseParagraphs(WORK), log);
+      return;
+    }
+    case "train": {
+      const args = ["--work", WORK, "--preset", options.preset, "--seed", options.seed];
+      if (options.minutes) args.push("--minutes", options.minutes);
+      python("train.py", args);
+      return;
+    }
+    case "export": {
+      mkdirSync(join(MODEL_DIR, "onnx"), { recursive: true });
+      for (const file of ["tokenizer.json", "tokenizer_config.json"]) cpSync(join(tokenizerDir, file), join(MODEL_DIR, file));
+      const codec = loadCodec(tokenizerDir);
+      const delimiters = ["\n", ".", ","].map((piece) => codec.idOf(piece));
+      const fixture = join(ROOT, "model", "fixtures", `${MODEL_NAME}.parity.json`);
+      mkdirSync(dirname(fixture), { recursive: true });
+      python("export.py", ["--work", WORK, "--out", MODEL_DIR, "--delimiters", delimiters.join(","), "--fixture", fixture]);
+      log(`export: ${MODEL_DIR} (${JSON.parse(readFileSync(join(MODEL_DIR, "config.json"), "utf8")).vocab_size} tokens)`);
+      return;
+    }
+  }
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      preset: { type: "string", default: "cpu" },
+      minutes: { type: "string" },
+      seed: { type: "string", default: "0" },
+      only: { type: "string" },
+      from: { type: "string" },
+    },
+  });
+  const pick = (name: string | undefined): number => {
+    const index = STEPS.indexOf(name as Step);
+    if (name !== undefined && index < 0) throw new Error(`unknown step "${name}"; steps: ${STEPS.join(", ")}`);
+    return index;
+  };
+  const only = pick(values.only);
+  const from = Math.max(0, pick(values.from));
+  const steps = only >= 0 ? [STEPS[only]!] : STEPS.slice(from);
+  for (const step of steps) {
+    log(`step ${step}`);
+    run(step, { preset: values.preset!, minutes: values.minutes, seed: values.seed! });
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`model:build: ${(error as Error).message}`);
+  process.exit(1);
+}

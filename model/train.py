@@ -1,0 +1,218 @@
+"""Masked-diffusion training (LLaDA / MDLM objective) of the shipped model.
+
+Each task example is `prompt ++ target ++ [EOS] * pad` with the answer region fixed at
+GEN_LENGTH tokens, exactly the canvas the runtime decodes. A time t ~ U(eps, 1] is drawn per
+sequence, each answer token is masked with probability t, and the loss is the cross-entropy on
+masked tokens weighted 1/t (normalised by the answer length). The prompt stays unmasked (SFT
+style). Prose batches mask the whole sequence. Resumable: a checkpoint is written every few
+minutes and training continues from it with the same schedule.
+
+Progress is measured by exact-match accuracy on held-out problems (greedy, one token per pass),
+not by the loss, which the easy [EOS] padding dominates.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from arch import DiffusionLM, ModelConfig
+
+GEN_LENGTH = 64
+PAD, EOS, MASK = 0, 1, 2
+PRESETS = {
+    # ~2 hours on 2 CPU cores for the whole build.
+    "cpu": dict(minutes=95, batch=48, lr=1.5e-3, threads=2, device="cpu", eval_every_min=12, eval_count=100),
+    # A GPU does the same model with far more updates in minutes.
+    "cuda": dict(minutes=10, batch=256, lr=2e-3, threads=8, device="cuda", eval_every_min=2, eval_count=300),
+}
+PROSE_EVERY = 10  # one prose batch in ten keeps free text alive without starving the task
+PROSE_LENGTH = 128
+
+
+def load_split(data_dir, name):
+    tokens = np.fromfile(os.path.join(data_dir, f"{name}.u16"), dtype=np.uint16).astype(np.int64)
+    index = np.fromfile(os.path.join(data_dir, f"{name}.idx.i32"), dtype=np.int32).reshape(-1, 3)
+    return tokens, index
+
+
+class TaskSplit:
+    """Problems of one curriculum level, bucketed by prompt length so batches need no padding."""
+
+    def __init__(self, data_dir, name):
+        self.tokens, self.index = load_split(data_dir, name)
+        self.buckets = {}
+        for row, prompt_len in enumerate(self.index[:, 1]):
+            self.buckets.setdefault(int(prompt_len), []).append(row)
+        self.lengths = sorted(self.buckets)
+        self.weights = np.array([len(self.buckets[k]) for k in self.lengths], dtype=np.float64)
+        self.weights /= self.weights.sum()
+
+    def example(self, row):
+        start, prompt_len, target_len = self.index[row]
+        ids = self.tokens[start:start + prompt_len + target_len]
+        canvas = np.full(prompt_len + GEN_LENGTH, EOS, dtype=np.int64)
+        canvas[:prompt_len + target_len] = ids
+        return canvas, int(prompt_len)
+
+    def batch(self, rng, size):
+        prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
+        rows = rng.choice(self.buckets[prompt_len], size=size)
+        return torch.from_numpy(np.stack([self.example(r)[0] for r in rows])), prompt_len
+
+
+def curriculum(progress):
+    """Sampling weights of (easy, medium, full): easy first, mostly full-size later."""
+    if progress < 0.15:
+        return [0.5, 0.3, 0.2]
+    if progress < 0.4:
+        return [0.2, 0.3, 0.5]
+    return [0.1, 0.2, 0.7]
+
+
+def diffusion_loss(model, ids, answer_from, gen):
+    """Masked-diffusion loss; positions before answer_from are never masked."""
+    b, s = ids.shape
+    t = (1 - 1e-3) * torch.rand(b, 1, generator=gen) + 1e-3
+    maskable = torch.zeros(b, s, dtype=torch.bool)
+    maskable[:, answer_from:] = True
+    masked = (torch.rand(b, s, generator=gen) < t) & maskable
+    noisy = torch.where(masked, torch.full_like(ids, MASK), ids)
+    hidden = model.hidden(noisy.to(DEVICE))
+    logits = model.logits(hidden[masked.to(DEVICE)])
+    ce = F.cross_entropy(logits, ids[masked].to(DEVICE), reduction="none")
+    weight = (1.0 / t.expand(b, s))[masked].to(DEVICE)
+    return (ce * weight).sum() / (b * (s - answer_from))
+
+
+@torch.no_grad()
+def evaluate(model, heldout, count):
+    """Exact match of the `####` line, greedy, one token per forward pass, whole answer as one block."""
+    model.eval()
+    correct = 0
+    rows = list(range(min(count, len(heldout.index))))
+    for prompt_len in sorted({int(heldout.index[r, 1]) for r in rows}):
+        group = [r for r in rows if heldout.index[r, 1] == prompt_len]
+        truth = np.stack([heldout.example(r)[0] for r in group])
+        canvas = torch.from_numpy(truth.copy())
+        canvas[:, prompt_len:] = MASK
+        canvas = canvas.to(DEVICE)
+        for _ in range(GEN_LENGTH):
+            probs = torch.softmax(model(canvas).float(), dim=-1)
+            conf, pred = probs.max(-1)
+            conf = torch.where(canvas == MASK, conf, torch.full_like(conf, -1.0))
+            pick = conf.argmax(-1)
+            rows_idx = torch.arange(canvas.shape[0], device=DEVICE)
+            canvas[rows_idx, pick] = pred[rows_idx, pick]
+        for out, ref in zip(canvas.cpu().numpy(), truth):
+            correct += int(answer_line(out[prompt_len:]) == answer_line(ref[prompt_len:]))
+    model.train()
+    return correct / len(rows)
+
+
+def answer_line(gen):
+    """Tokens of the last line before the first [EOS] (the `#### n` line when well formed)."""
+    gen = list(gen)
+    end = gen.index(EOS) if EOS in gen else len(gen)
+    body = gen[:end]
+    newline = NEWLINE_ID
+    last = max((i for i, tok in enumerate(body) if tok == newline), default=-1)
+    return tuple(body[last + 1:])
+
+
+def main():
+    global DEVICE, NEWLINE_ID
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
+    parser.add_argument("--minutes", type=float)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    preset = dict(PRESETS[args.preset])
+    if args.minutes:
+        preset["minutes"] = args.minutes
+    DEVICE = preset["device"]
+    torch.set_num_threads(preset["threads"])
+    torch.manual_seed(args.seed)
+    data_dir = os.path.join(args.work, "data")
+    vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
+    NEWLINE_ID = [piece for piece, _ in vocab].index("\n")
+    levels = [TaskSplit(data_dir, name) for name in ("easy", "medium", "full")]
+    heldout = TaskSplit(data_dir, "heldout")
+    prose = np.fromfile(os.path.join(data_dir, "prose.u16"), dtype=np.uint16).astype(np.int64)
+
+    cfg = ModelConfig(vocab_size=len(vocab))
+    model = DiffusionLM(cfg).to(DEVICE)
+    opt = torch.optim.AdamW(model.parameters(), lr=preset["lr"], betas=(0.9, 0.98), weight_decay=0.05)
+    ckpt_path = os.path.join(args.work, "checkpoint.pt")
+    log_path = os.path.join(args.work, "train_log.jsonl")
+    state = {"step": 0, "elapsed": 0.0, "evals": []}
+    if os.path.exists(ckpt_path):
+        ckpt = torch.load(ckpt_path, map_location=DEVICE)
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["opt"])
+        state = ckpt["state"]
+        print(f"train: resumed at step {state['step']}, {state['elapsed'] / 60:.1f} min", flush=True)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"train: {n_params / 1e6:.2f}M parameters, preset {args.preset}, {preset['minutes']} min", flush=True)
+
+    budget = preset["minutes"] * 60
+    rng = np.random.default_rng(args.seed + state["step"])
+    gen = torch.Generator().manual_seed(args.seed + state["step"])
+    random.seed(args.seed + state["step"])
+    last_save = last_eval = time.time()
+    started = time.time() - state["elapsed"]
+    losses = []
+    while state["elapsed"] < budget:
+        progress = state["elapsed"] / budget
+        warm = min(1.0, (state["step"] + 1) / 200)
+        lr = preset["lr"] * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        if state["step"] % PROSE_EVERY == PROSE_EVERY - 1:
+            starts = rng.integers(0, len(prose) - PROSE_LENGTH, size=preset["batch"] // 2)
+            ids = torch.from_numpy(np.stack([prose[s:s + PROSE_LENGTH] for s in starts]))
+            loss = diffusion_loss(model, ids, 0, gen)
+        else:
+            level = levels[rng.choice(3, p=curriculum(progress))]
+            ids, prompt_len = level.batch(rng, preset["batch"])
+            loss = diffusion_loss(model, ids, prompt_len, gen)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(loss.item())
+        state["step"] += 1
+        state["elapsed"] = time.time() - started
+        now = time.time()
+        if now - last_eval > preset["eval_every_min"] * 60 or state["elapsed"] >= budget:
+            acc = evaluate(model, heldout, preset["eval_count"])
+            row = {"step": state["step"], "minutes": round(state["elapsed"] / 60, 2), "loss": round(float(np.mean(losses[-200:])), 4), "heldout_exact": acc}
+            state["evals"].append(row)
+            with open(log_path, "a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(f"train: {json.dumps(row)}", flush=True)
+            last_eval = time.time()
+            started += last_eval - now  # evaluation time does not count against the budget
+        elif state["step"] % 50 == 0:
+            print(f"train: step {state['step']} {state['elapsed'] / 60:.1f}/{preset['minutes']} min loss {np.mean(losses[-50:]):.4f} lr {lr:.2e}", flush=True)
+        if now - last_save > 180 or state["elapsed"] >= budget:
+            save(ckpt_path, model, opt, state, cfg)
+            last_save = time.time()
+    save(ckpt_path, model, opt, state, cfg)
+    print("train: done", flush=True)
+
+
+def save(path, model, opt, state, cfg):
+    tmp = path + ".tmp"
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict()}, tmp)
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+/**
+ * The typed errors of the runtime. Each names the offending option, value or file, so a user
+ * can fix the input from the message alone. `name` survives the worker boundary (comlink).
+ */
+
+/** A generation option (or CLI flag) outside its allowed range. */
+export class OptionError extends RangeError {
+  override name = "OptionError";
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+  }
+}
+
+/** A model folder that is unreachable, incomplete, or whose files are malformed. */
+export class ModelLoadError extends Error {
+  override name = "ModelLoadError";
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+  }
+}
+
+/** An ONNX graph that does not meet the contract `input_ids` int64 [batch, seq] -> `logits`. */
+export class ModelContractError extends Error {
+  override name = "ModelContractError";
+}
+
+/** A forward pass that onnxruntime rejected, with the input that was fed. */
+export class InferenceError extends Error {
+  override name = "InferenceError";
+}

@@ -1,0 +1,43 @@
+/**
+ * Node side of model loading: a model folder from a local path or an http(s) URL, run with
+ * onnxruntime-node. The browser does the same through workers/ with onnxruntime-web.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import * as ort from "onnxruntime-node";
+import { ModelLoadError, OptionError } from "../errors.ts";
+import { fetchModelFiles, loadModelFolder, type ModelFiles, type ModelFolder } from "../model/model-folder.ts";
+import { createOnnxModel, type OnnxModel } from "../model/onnx-model.ts";
+
+export const DEFAULT_MODEL_PATH = resolve(import.meta.dirname, "../../public/models/dllm-tiny");
+
+export function localModelFiles(dir: string): ModelFiles {
+  return {
+    origin: dir,
+    async bytes(file, onProgress) {
+      const path = join(dir, file);
+      try {
+        const size = (await stat(path)).size;
+        const bytes = new Uint8Array(await readFile(path));
+        onProgress?.({ file, loaded: size, total: size, fromCache: false });
+        return bytes;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new ModelLoadError(file, code === "ENOENT" ? `is missing from ${dir}` : `cannot be read from ${dir} (${(error as Error).message})`);
+      }
+    },
+  };
+}
+
+export interface LoadedModel extends ModelFolder {
+  model: OnnxModel;
+}
+
+/** Loads a model folder given as a local path or an http(s) URL. */
+export async function loadModel(location: string = DEFAULT_MODEL_PATH): Promise<LoadedModel> {
+  if (location.trim() === "") throw new OptionError("model", "must be a model folder path or an http(s) URL, got an empty string");
+  const files = /^[a-z]+:\/\//i.test(location) ? fetchModelFiles(location) : localModelFiles(resolve(location));
+  const folder = await loadModelFolder(files);
+  const model = await createOnnxModel(ort, folder.onnx, { vocabSize: folder.config.vocabSize });
+  return { ...folder, model };
+}
