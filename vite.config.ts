@@ -1,0 +1,27 @@
+/**
+ * Dev server and production build of the page. COOP/COEP make the page cross-origin isolated
+ * so onnxruntime's WASM can use threads; onnxruntime-web's .wasm files are emitted as local
+ * assets (no CDN). `base: "./"` lets the build folder work from any path of a static host.
+ */
+import { defineConfig } from "vite";
+
+const crossOriginIsolation = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
+export default defineConfig({
+  base: "./",
+  server: { headers: crossOriginIsolation },
+  preview: { headers: crossOriginIsolation },
+  // Code-split ES workers, so onnxruntime stays in its own chunk: its WASM threads load that
+  // chunk by URL and must not re-run the engine worker.
+  worker: { format: "es" },
+  // Pre-bundling would move onnxruntime-web away from its .wasm files in dev.
+  optimizeDeps: { exclude: ["onnxruntime-web"] },
+  build: {
+    target: "es2022",
+    // onnxruntime-web's runtime is one ~400 kB module; it is loaded lazily by the worker.
+    chunkSizeWarningLimit: 1024,
+  },
+});

@@ -1,0 +1,121 @@
+/**
+ * The engine worker: wires model loading, the backend choice and the decoding engine together
+ * and exposes them with comlink (EngineWorkerApi). No decoding logic lives here.
+ */
+import * as Comlink from "comlink";
+import { generate, resolveOptions, type EngineModel } from "../src/decoding/engine.ts";
+import type { StepEvent } from "../src/decoding/types.ts";
+import { InferenceError } from "../src/errors.ts";
+import { loadModelFolder, MODEL_FILES, type FileProgress } from "../src/model/model-folder.ts";
+import type { OnnxModel } from "../src/model/onnx-model.ts";
+import type { BackendInfo, EngineWorkerApi, LoadRequest } from "./api.ts";
+import { openModel } from "./backend.ts";
+import { cachedModelFiles, clearModelCache } from "./cached-files.ts";
+import { throttleProgress } from "./progress.ts";
+
+let loaded: (EngineModel & { model: OnnxModel }) | null = null;
+let backend: BackendInfo | null = null;
+let running: AbortController | null = null;
+
+/**
+ * A callback from the main thread arrives as a comlink proxy: calling it posts a message and
+ * returns a promise. Steps are not awaited (postMessage keeps their order); a failure in the
+ * page's handler is logged here rather than lost.
+ */
+function post<T>(callback: ((value: T) => void) | undefined, value: T, transfer: Transferable[] = []): void {
+  if (!callback) return;
+  Promise.resolve(callback(Comlink.transfer(value, transfer))).catch((error: unknown) => console.error("callback failed:", error));
+}
+
+/** Frees the message channel behind a proxied callback (a no-op for a plain function). */
+function release(callback: unknown): void {
+  if (typeof callback === "function") (callback as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
+}
+
+function stepTransferables(event: StepEvent): Transferable[] {
+  const { committed, masked } = event;
+  return [committed.positions, committed.tokenIds, committed.confidences, masked.positions, masked.tokenIds, masked.confidences].map(
+    (array) => array.buffer as ArrayBuffer,
+  );
+}
+
+function requireModel(): EngineModel {
+  if (!loaded) throw new InferenceError("no model is loaded: call load() first");
+  return loaded;
+}
+
+async function unload(): Promise<void> {
+  running?.abort();
+  const previous = loaded;
+  loaded = null;
+  backend = null;
+  await previous?.model.dispose();
+}
+
+const api: EngineWorkerApi = {
+  async load(request: LoadRequest, onProgress?: (progress: FileProgress) => void) {
+    const started = performance.now();
+    try {
+      await unload();
+      const ort = await import("onnxruntime-web");
+      if (request.wasmThreads !== undefined) ort.env.wasm.numThreads = request.wasmThreads;
+      const files = cachedModelFiles(request.baseUrl, request.useCache ?? true);
+      const report = throttleProgress((progress) => post(onProgress, progress));
+      const folder = await loadModelFolder(files, report);
+      const opened = await openModel(ort, folder.onnx, folder.config.vocabSize, request.backend ?? "auto");
+      loaded = { model: opened.model, codec: folder.codec, config: folder.config };
+      backend = {
+        ...opened.info,
+        wasmThreads: ort.env.wasm.numThreads ?? 1,
+        crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      };
+      return {
+        backend,
+        config: folder.config,
+        modelUrl: files.origin,
+        fromCache: files.cachedFiles.size === MODEL_FILES.length,
+        bytes: folder.onnx.byteLength,
+        ms: performance.now() - started,
+        vocab: Array.from({ length: folder.config.vocabSize }, (_, id) => folder.codec.tokenText(id)),
+      };
+    } finally {
+      release(onProgress);
+    }
+  },
+
+  async resolve(prompt, options) {
+    const engine = requireModel();
+    const promptLength = engine.codec.encode(prompt).length;
+    return { promptLength, options: resolveOptions(options, engine, promptLength) };
+  },
+
+  async generate(prompt, options, onStep) {
+    const engine = requireModel();
+    if (running) throw new InferenceError("a generation is already running: cancel() it or wait for it to finish");
+    const controller = new AbortController();
+    running = controller;
+    try {
+      return await generate(engine, prompt, options, {
+        signal: controller.signal,
+        onStep: (event) => post(onStep, event, stepTransferables(event)),
+      });
+    } finally {
+      running = null;
+      release(onStep);
+    }
+  },
+
+  cancel() {
+    running?.abort();
+  },
+
+  backendInfo() {
+    return backend;
+  },
+
+  clearCache() {
+    return clearModelCache();
+  },
+};
+
+Comlink.expose(api);
