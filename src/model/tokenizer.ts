@@ -7,11 +7,18 @@ import { Tokenizer } from "@huggingface/tokenizers";
 export interface TextCodec {
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
-  /** The vocabulary entry of one id, e.g. "▁apples", for display. */
+  /** The vocabulary entry of one id, e.g. "▁apples". */
+  piece(id: number): string;
+  /** One token as text for display, e.g. " apples" (word-boundary markers become spaces). */
   tokenText(id: number): string;
   /** The id of a vocabulary entry, or undefined when the tokenizer lacks it. */
   idOf(piece: string): number | undefined;
   readonly vocabSize: number;
+}
+
+/** Metaspace (SentencePiece) and byte-level (GPT-2) markers for spaces and newlines. */
+function displayText(piece: string): string {
+  return piece.replace(/\u2581/g, " ").replace(/\u0120/g, " ").replace(/\u010a/g, "\n");
 }
 
 export function createTextCodec(tokenizerJson: object, tokenizerConfig: object): TextCodec {
@@ -24,7 +31,8 @@ export function createTextCodec(tokenizerJson: object, tokenizerConfig: object):
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
     decode: (tokenIds) => tokenizer.decode([...tokenIds], { skip_special_tokens: false }),
-    tokenText: (id) => pieces[id] ?? `[${id}]`,
+    piece: (id) => pieces[id] ?? `[${id}]`,
+    tokenText: (id) => displayText(pieces[id] ?? `[${id}]`),
     idOf: (piece) => ids.get(piece),
     vocabSize: pieces.length,
   };

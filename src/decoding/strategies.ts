@@ -1,0 +1,85 @@
+/**
+ * A decoder is a block schedule (where the next block ends) plus a commit rule (which masked
+ * positions of the block to commit in this pass). The engine runs one loop for all of them.
+ */
+import type { Random } from "../util/random.ts";
+import { chooseAdaBlock } from "./block-adablock.ts";
+import { selectFactor } from "./commit-factor.ts";
+import { selectThreshold } from "./commit-threshold.ts";
+import { selectTopK, tokensPerStep } from "./commit-top-k.ts";
+import type { BlockDecision, GenerateOptions } from "./types.ts";
+
+export interface BlockStart {
+  start: number;
+  generated: number;
+  prediction(position: number): { tokenId: number; confidence: number };
+}
+
+export interface BlockSchedule {
+  open(at: BlockStart): { end: number; decision?: BlockDecision };
+}
+
+export interface CommitStep {
+  /** Confidences of the block's masked positions, in position order. */
+  confidences: Float64Array;
+  /** 0 for the pass that opened the block. */
+  stepInBlock: number;
+  blockSize: number;
+}
+
+export interface CommitRule {
+  /** Indices into `confidences` to commit; never empty while the block has masks. */
+  select(step: CommitStep): number[];
+}
+
+export interface Decoder {
+  schedule: BlockSchedule;
+  rule: CommitRule;
+}
+
+export function fixedBlocks(blockSize: number, genEnd: number): BlockSchedule {
+  return { open: ({ start }) => ({ end: Math.min(start + blockSize, genEnd) }) };
+}
+
+export function adaBlocks(options: GenerateOptions, delimiterIds: readonly number[], genEnd: number): BlockSchedule {
+  const ids = new Set(delimiterIds);
+  return {
+    open: ({ start, generated, prediction }) => {
+      const decision = chooseAdaBlock({
+        start,
+        generated,
+        genLength: options.genLength,
+        fallbackSize: options.blockSize,
+        delimiterThreshold: options.delimiterThreshold,
+        delimiterIds: ids,
+        prediction,
+      });
+      return { end: Math.min(start + decision.blockSize, genEnd), decision };
+    },
+  };
+}
+
+export function topKRule(options: GenerateOptions, random: Random): CommitRule {
+  const stepsPerBlock = options.steps / (options.genLength / options.blockSize);
+  return {
+    select: ({ confidences, stepInBlock, blockSize }) =>
+      selectTopK(confidences, tokensPerStep(blockSize, stepsPerBlock)[stepInBlock] ?? confidences.length, options.remasking, random),
+  };
+}
+
+export const thresholdRule = (threshold: number): CommitRule => ({ select: ({ confidences }) => selectThreshold(confidences, threshold) });
+export const factorRule = (factor: number): CommitRule => ({ select: ({ confidences }) => selectFactor(confidences, factor) });
+
+export function createDecoder(options: GenerateOptions, delimiterIds: readonly number[], genEnd: number, random: Random): Decoder {
+  const inner = options.innerRule === "factor" ? factorRule(options.factor) : thresholdRule(options.threshold);
+  switch (options.decoder) {
+    case "fixed":
+      return { schedule: fixedBlocks(options.blockSize, genEnd), rule: topKRule(options, random) };
+    case "threshold":
+      return { schedule: fixedBlocks(options.blockSize, genEnd), rule: thresholdRule(options.threshold) };
+    case "factor":
+      return { schedule: fixedBlocks(options.blockSize, genEnd), rule: factorRule(options.factor) };
+    case "adablock":
+      return { schedule: adaBlocks(options, delimiterIds, genEnd), rule: inner };
+  }
+}
