@@ -34,3 +34,14 @@ export class ModelContractError extends Error {
 export class InferenceError extends Error {
   override name = "InferenceError";
 }
+
+/** A trace file that is not a trace: bad JSON, missing parts, steps out of order. */
+export class TraceError extends Error {
+  override name = "TraceError";
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`trace line ${line}: ${message}`);
+  }
+}
