@@ -36,7 +36,11 @@ export interface LoadedModel extends ModelFolder {
 /** Loads a model folder given as a local path or an http(s) URL. */
 export async function loadModel(location: string = DEFAULT_MODEL_PATH): Promise<LoadedModel> {
   if (location.trim() === "") throw new OptionError("model", "must be a model folder path or an http(s) URL, got an empty string");
-  const files = /^[a-z]+:\/\//i.test(location) ? fetchModelFiles(location) : localModelFiles(resolve(location));
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+  if (!isUrl && !(await stat(resolve(location)).then((s) => s.isDirectory(), () => false))) {
+    throw new ModelLoadError(location, "is not a model folder (no such directory)");
+  }
+  const files = isUrl ? fetchModelFiles(location) : localModelFiles(resolve(location));
   const folder = await loadModelFolder(files);
   const model = await createOnnxModel(ort, folder.onnx, { vocabSize: folder.config.vocabSize });
   return { ...folder, model };

@@ -1,0 +1,62 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { parseTrace } from "../src/decoding/trace.ts";
+import { parseCliArgs, parseDelimiters } from "./args.ts";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "..");
+const cli = (args: string[]) =>
+  run("node", ["--import", "tsx", join(ROOT, "cli/generate.ts"), ...args], { cwd: ROOT }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+
+describe("CLI argument parsing", () => {
+  it("maps flags onto engine options", () => {
+    const args = parseCliArgs(["--prompt", "hi", "--decoder", "adablock", "--gen-length", "32", "--delimiter-threshold", "Infinity", "--delimiters", "\\n,.,\\,", "--json"]);
+    expect(args.options).toMatchObject({ decoder: "adablock", genLength: 32, delimiterThreshold: Infinity, delimiters: ["\n", ".", ","] });
+    expect(args.json).toBe(true);
+  });
+  it("splits delimiter lists with escapes", () => {
+    expect(parseDelimiters("\\n")).toEqual(["\n"]);
+    expect(parseDelimiters(".,\\,")).toEqual([".", ","]);
+  });
+  it("names the flag of a non-number", () => {
+    expect(() => parseCliArgs(["--prompt", "x", "--seed", "abc"])).toThrow(/--seed: must be a number/);
+    expect(() => parseCliArgs(["--gen-length", "3"])).toThrow(/--prompt: is required/);
+  });
+});
+
+describe("npm run generate", () => {
+  it("prints one JSON object and writes a trace that replays", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-"));
+    const trace = join(dir, "run.jsonl");
+    const { code, stdout } = await cli(["--prompt", "Question: Ava has 3 cups. She buys 2 more. How many cups does Ava have now?\nAnswer:\n", "--decoder", "adablock", "--gen-length", "32", "--json", "--trace", trace]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { text: string; tokens: number[]; nfe: number; blocks: number[][]; stopReason: string; ms: number };
+    expect(Object.keys(out).sort()).toEqual(["blocks", "ms", "nfe", "stopReason", "text", "tokens"]);
+    expect(out.nfe).toBeGreaterThan(0);
+    const parsed = parseTrace(readFileSync(trace, "utf8"));
+    expect(parsed.steps).toHaveLength(out.nfe);
+    expect(parsed.result.tokens).toEqual(out.tokens);
+  });
+
+  it("exits 2 with a one-line message naming the flag for bad input", async () => {
+    for (const [args, pattern] of [
+      [["--prompt", "x", "--gen-length", "0"], /--gen-length: must be an integer/],
+      [["--prompt", "x", "--threshold", "1.5"], /--threshold: must be in \(0, 1\]/],
+      [["--prompt", "x", "--decoder", "greedy"], /--decoder: must be one of fixed, threshold, factor, adablock/],
+      [["--prompt", "x", "--model", "/no/such/folder"], /ModelLoadError: \/no\/such\/folder/],
+    ] as const) {
+      const { code, stderr, stdout } = await cli([...args]);
+      expect(code).toBe(2);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(pattern);
+      expect(stdout).toBe("");
+    }
+  });
+});
