@@ -95,7 +95,7 @@ export { selectThreshold } from "./decoding/commit-threshold.ts";
 export { selectFactor } from "./decoding/commit-factor.ts";
 export { selectTopK, tokensPerStep } from "./decoding/commit-top-k.ts";
 export { createDecoder, type BlockSchedule, type CommitRule, type Decoder } from "./decoding/strategies.ts";
-export { predict } from "./decoding/predict.ts";
+export { predictRow, type Prediction } from "./decoding/predict.ts";
 export { createOnnxModel, type ForwardModel, type OnnxModel, type OrtModule } from "./model/onnx-model.ts";
 export { fetchModelFiles, loadModelFolder, type FileProgress, type ModelConfig, type ModelFiles } from "./model/model-folder.ts";
 export { createTextCodec, type TextCodec } from "./model/tokenizer.ts";

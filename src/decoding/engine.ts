@@ -9,7 +9,7 @@ import type { ModelConfig } from "../model/model-folder.ts";
 import type { ForwardModel } from "../model/onnx-model.ts";
 import type { TextCodec } from "../model/tokenizer.ts";
 import { delimiterIds, resolveOptions } from "./options.ts";
-import { predict } from "./predict.ts";
+import { noiseFor, predictRow, type Prediction } from "./predict.ts";
 import { createDecoder } from "./strategies.ts";
 import type { BlockDecision, GenerateOptions, GenerateResult, StepEvent, StopReason } from "./types.ts";
 
@@ -23,6 +23,12 @@ export interface EngineModel {
 
 export interface GenerateHooks {
   onStep?: (event: StepEvent) => void;
+  /**
+   * With onStep: predict every masked position for the event (the volatility band), at the
+   * cost of a softmax per position per pass. false = only what the decoder needed; other
+   * masked positions then carry tokenId -1 and confidence NaN. Default true.
+   */
+  band?: boolean;
   signal?: AbortSignal;
 }
 
@@ -52,8 +58,9 @@ export async function generate(
   const mask = config.maskTokenId;
   const canvas = new Int32Array(genEnd).fill(mask);
   canvas.set(promptIds);
-  const random = createRandom(resolved.seed);
-  const decoder = createDecoder(resolved, delimiterIds(resolved.delimiters, codec), genEnd, random);
+  // Ranks for remasking = "random"; sampling noise is derived per position (noiseFor).
+  const rankRandom = createRandom(resolved.seed);
+  const decoder = createDecoder(resolved, delimiterIds(resolved.delimiters, codec), genEnd, rankRandom);
 
   const blocks: [number, number][] = [];
   let blockEnd = promptLength;
@@ -67,67 +74,63 @@ export async function generate(
       stopReason = "aborted";
       break;
     }
-    const logits = await model.forward(canvas, promptLength, genEnd);
-    nfe++;
-    const maskedPositions: number[] = [];
-    for (let p = firstMasked; p < genEnd; p++) if (canvas[p] === mask) maskedPositions.push(p);
-    const predictions = predict(logits, model.vocabSize, maskedPositions.map((p) => p - promptLength), resolved.temperature, random, mask);
-    const slot = new Map(maskedPositions.map((p, i) => [p, i]));
+    // Positions before the first mask are settled: their logits are not needed.
+    const logits = await model.forward(canvas, firstMasked, genEnd);
+    const pass = nfe++;
+    // Predictions are computed on demand: a softmax over the vocabulary per position is the
+    // engine's main cost, and the rules only need the block (and AdaBlock's window).
+    const predictions = new Map<number, Prediction>();
+    const prediction = (position: number): Prediction => {
+      let p = predictions.get(position);
+      if (p === undefined) {
+        const noise = resolved.temperature > 0 ? noiseFor(resolved.seed, pass, position) : undefined;
+        p = predictRow(logits, (position - firstMasked) * model.vocabSize, model.vocabSize, resolved.temperature, noise, mask);
+        predictions.set(position, p);
+      }
+      return p;
+    };
 
     let decision: BlockDecision | undefined;
     const blockStart = firstMasked >= blockEnd;
     if (blockStart) {
-      const opened = decoder.schedule.open({
-        start: firstMasked,
-        generated: firstMasked - promptLength,
-        prediction: (position) => {
-          const i = slot.get(position)!;
-          return { tokenId: predictions.tokenIds[i]!, confidence: predictions.confidences[i]! };
-        },
-      });
+      const opened = decoder.schedule.open({ start: firstMasked, generated: firstMasked - promptLength, prediction });
       blockEnd = opened.end;
       decision = opened.decision;
       blocks.push([firstMasked, blockEnd]);
       stepInBlock = 0;
     }
     const block = blocks[blocks.length - 1]!;
-    // Masked positions are in order and the block starts at the first one, so the block's
-    // candidates are a prefix of the masked list.
-    let inBlock = 0;
-    while (inBlock < maskedPositions.length && maskedPositions[inBlock]! < blockEnd) inBlock++;
-    const chosen = decoder.rule
-      .select({ confidences: predictions.confidences.subarray(0, inBlock), stepInBlock, blockSize: block[1] - block[0] })
-      .sort((a, b) => a - b);
+    const candidates: number[] = [];
+    for (let p = firstMasked; p < blockEnd; p++) if (canvas[p] === mask) candidates.push(p);
+    const confidences = Float64Array.from(candidates, (p) => prediction(p).confidence);
+    const chosen = decoder.rule.select({ confidences, stepInBlock, blockSize: block[1] - block[0] }).map((i) => candidates[i]!).sort((a, b) => a - b);
     stepInBlock++;
+    for (const p of chosen) canvas[p] = prediction(p).tokenId;
 
-    const committed = {
-      positions: new Int32Array(chosen.length),
-      tokenIds: new Int32Array(chosen.length),
-      confidences: new Float32Array(chosen.length),
-      texts: [] as string[],
-    };
-    chosen.forEach((i, k) => {
-      const tokenId = predictions.tokenIds[i]!;
-      canvas[maskedPositions[i]!] = tokenId;
-      committed.positions[k] = maskedPositions[i]!;
-      committed.tokenIds[k] = tokenId;
-      committed.confidences[k] = predictions.confidences[i]!;
-      committed.texts.push(codec.tokenText(tokenId));
-    });
-    const stillMasked = maskedPositions.map((_, i) => i).filter((i) => canvas[maskedPositions[i]!] === mask);
-    hooks.onStep?.({
-      step: nfe - 1,
-      nfe,
-      block: [block[0], block[1]],
-      blockStart,
-      ...(decision ? { decision } : {}),
-      committed,
-      masked: {
-        positions: Int32Array.from(stillMasked, (i) => maskedPositions[i]!),
-        tokenIds: Int32Array.from(stillMasked, (i) => predictions.tokenIds[i]!),
-        confidences: Float32Array.from(stillMasked, (i) => predictions.confidences[i]!),
-      },
-    });
+    if (hooks.onStep) {
+      const stillMasked: number[] = [];
+      for (let p = firstMasked; p < genEnd; p++) if (canvas[p] === mask) stillMasked.push(p);
+      // The volatility band: every masked position's prediction, unless the caller opted out.
+      const band = hooks.band !== false;
+      hooks.onStep({
+        step: pass,
+        nfe,
+        block: [block[0], block[1]],
+        blockStart,
+        ...(decision ? { decision } : {}),
+        committed: {
+          positions: Int32Array.from(chosen),
+          tokenIds: Int32Array.from(chosen, (p) => canvas[p]!),
+          confidences: Float32Array.from(chosen, (p) => prediction(p).confidence),
+          texts: chosen.map((p) => codec.tokenText(canvas[p]!)),
+        },
+        masked: {
+          positions: Int32Array.from(stillMasked),
+          tokenIds: Int32Array.from(stillMasked, (p) => (band || predictions.has(p) ? prediction(p).tokenId : -1)),
+          confidences: Float32Array.from(stillMasked, (p) => (band || predictions.has(p) ? prediction(p).confidence : Number.NaN)),
+        },
+      });
+    }
     if (eosReached(canvas, promptLength, config.eosTokenId, mask)) {
       stopReason = "eos";
       break;
