@@ -13,6 +13,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { writeModelCard } from "./card.ts";
 import { loadCodec, proseParagraphs, writeSentences, writeTokenFiles } from "./data.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,7 +21,7 @@ const WORK = join(ROOT, "model", "work");
 export const MODEL_NAME = "dllm-tiny";
 const MODEL_DIR = join(ROOT, "public", "models", MODEL_NAME);
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
-const STEPS = ["tokenizer", "data", "train", "export"] as const;
+const STEPS = ["tokenizer", "data", "train", "export", "card"] as const;
 type Step = (typeof STEPS)[number];
 
 const log = (line: string): void => console.error(`[model:build] ${line}`);
@@ -30,7 +31,7 @@ function python(script: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${script} failed (exit ${result.status ?? result.signal})`);
 }
 
-function run(step: Step, options: { preset: string; minutes?: string; seed: string }): void {
+async function run(step: Step, options: { preset: string; minutes?: string; seed: string }): Promise<void> {
   const tokenizerDir = join(WORK, "tokenizer");
   switch (step) {
     case "tokenizer": {
@@ -62,10 +63,12 @@ function run(step: Step, options: { preset: string; minutes?: string; seed: stri
       log(`export: ${MODEL_DIR} (${JSON.parse(readFileSync(join(MODEL_DIR, "config.json"), "utf8")).vocab_size} tokens)`);
       return;
     }
+    case "card":
+      return writeModelCard(MODEL_DIR, MODEL_NAME, log);
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       preset: { type: "string", default: "cpu" },
@@ -85,13 +88,11 @@ function main(): void {
   const steps = only >= 0 ? [STEPS[only]!] : STEPS.slice(from);
   for (const step of steps) {
     log(`step ${step}`);
-    run(step, { preset: values.preset!, minutes: values.minutes, seed: values.seed! });
+    await run(step, { preset: values.preset!, minutes: values.minutes, seed: values.seed! });
   }
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   console.error(`model:build: ${(error as Error).message}`);
   process.exit(1);
-}
+});
