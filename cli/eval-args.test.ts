@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { OptionError } from "../src/errors.ts";
+import { EVAL_SEED } from "../src/problems/generate.ts";
+import { parseEvalArgs } from "./eval-args.ts";
+
+describe("npm run eval flags", () => {
+  it("default to all settings, B0 4..32, L = 64, the held-out seed, 200 problems, steps = L", () => {
+    const args = parseEvalArgs([]);
+    expect(args).toMatchObject({ seed: EVAL_SEED, count: 200, json: false, model: undefined, out: undefined });
+    expect(args.plan).toEqual({ settings: ["vanilla", "threshold", "adablock", "fixed"], blockSizes: [4, 8, 16, 32], genLength: 64, delimiterThreshold: 0.3, fixedSteps: 64 });
+  });
+
+  it("parse every flag", () => {
+    const args = parseEvalArgs(["--decoders", "threshold,+adablock", "--block-sizes", "8,16,32", "--gen-length", "96", "--seed", "7", "--count", "20", "--model", "m", "--json", "--out", "o", "--delimiter-threshold", "Infinity"]);
+    expect(args).toMatchObject({ seed: 7, count: 20, model: "m", json: true, out: "o" });
+    expect(args.plan).toEqual({ settings: ["threshold", "adablock"], blockSizes: [8, 16, 32], genLength: 96, delimiterThreshold: Infinity, fixedSteps: 96 });
+    expect(parseEvalArgs(["--steps", "32"]).plan.fixedSteps).toBe(32);
+  });
+
+  it("name the flag in errors", () => {
+    const message = (argv: string[]): string => {
+      try {
+        parseEvalArgs(argv);
+      } catch (error) {
+        expect(error).toBeInstanceOf(OptionError);
+        return (error as Error).message;
+      }
+      throw new Error("no error");
+    };
+    expect(message(["--count", "0"])).toMatch(/^--count: must be an integer >= 1/);
+    expect(message(["--count", "2.5"])).toMatch(/^--count/);
+    expect(message(["--decoders", "greedy"])).toMatch(/^--decoders/);
+    expect(message(["--block-sizes", "12"])).toMatch(/^--block-sizes: 12 must divide/);
+    expect(message(["--delimiter-threshold=-1"])).toMatch(/^--delimiter-threshold/);
+    expect(message(["--frobnicate"])).toMatch(/^arguments/);
+  });
+});

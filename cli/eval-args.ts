@@ -1,0 +1,87 @@
+/**
+ * Flags of `npm run eval`, parsed into an evaluation plan. Per-cell ranges are checked later
+ * by the engine's resolveOptions against the loaded model; this file parses and names flags.
+ */
+import { parseArgs } from "node:util";
+import { OptionError } from "../src/errors.ts";
+import { EVAL_SEED } from "../src/problems/generate.ts";
+import { checkPlan, defaultPlan, parseBlockSizes, parseSettings, DEFAULT_BLOCK_SIZES, DEFAULT_GEN_LENGTH, type EvalPlan } from "../src/eval/settings.ts";
+
+export const DEFAULT_COUNT = 200;
+
+export interface EvalArgs {
+  plan: EvalPlan;
+  seed: number;
+  count: number;
+  model: string | undefined;
+  json: boolean;
+  out: string | undefined;
+}
+
+export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,adablock,fixed] [--block-sizes ${DEFAULT_BLOCK_SIZES.join(",")}]
+  [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
+  [--model PATH|URL] [--json] [--out DIR]
+  defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, seed ${EVAL_SEED} (the held-out seed), ${DEFAULT_COUNT} problems,
+  tau_D 0.3, fixed step budget = gen length (one token per pass)`;
+
+function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
+    throw new OptionError(flag, `must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+export function parseEvalArgs(argv: string[]): EvalArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        decoders: { type: "string" },
+        "block-sizes": { type: "string" },
+        "gen-length": { type: "string" },
+        seed: { type: "string" },
+        count: { type: "string" },
+        "delimiter-threshold": { type: "string" },
+        steps: { type: "string" },
+        model: { type: "string" },
+        json: { type: "boolean" },
+        out: { type: "string" },
+      },
+    }));
+  } catch (error) {
+    throw new OptionError("arguments", (error as Error).message.replace(/\s+/g, " "));
+  }
+  const text = (key: string): string | undefined => values[key] as string | undefined;
+  const genLength = integer("--gen-length", text("gen-length"), DEFAULT_GEN_LENGTH, 1);
+  const tauText = text("delimiter-threshold");
+  const delimiterThreshold = tauText === undefined ? 0.3 : /^\+?infinity$/i.test(tauText.trim()) ? Infinity : Number(tauText);
+  if (tauText !== undefined && (tauText.trim() === "" || !(delimiterThreshold >= 0))) {
+    throw new OptionError("--delimiter-threshold", `must be a number >= 0 or Infinity, got ${JSON.stringify(tauText)}`);
+  }
+  const plan = defaultPlan({
+    genLength,
+    fixedSteps: integer("--steps", text("steps"), genLength, 1),
+    delimiterThreshold,
+    ...(text("decoders") !== undefined ? { settings: parseSettings(text("decoders")!, "--decoders") } : {}),
+    ...(text("block-sizes") !== undefined ? { blockSizes: parseBlockSizes(text("block-sizes")!, "--block-sizes") } : {}),
+  });
+  try {
+    checkPlan(plan);
+  } catch (error) {
+    if (error instanceof OptionError) throw new OptionError(`--${error.option}`, error.message.slice(error.option.length + 2));
+    throw error;
+  }
+  return {
+    plan,
+    seed: integer("--seed", text("seed"), EVAL_SEED, 0),
+    count: integer("--count", text("count"), DEFAULT_COUNT, 1),
+    model: text("model"),
+    json: values.json === true,
+    out: text("out"),
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The evaluation in Node: the shipped (or given) model on onnxruntime-node, the engine called
+ * directly. Shared by `npm run eval` and `npm run results`.
+ */
+import { generate, resolveOptions } from "../src/decoding/engine.ts";
+import { OptionError } from "../src/errors.ts";
+import { evalJson, type EvalJson } from "../src/eval/report.ts";
+import { runEval, type CellResult, type EvalProgress } from "../src/eval/run.ts";
+import { cellOptions, planCells, type EvalPlan } from "../src/eval/settings.ts";
+import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
+import { generateProblems } from "../src/problems/generate.ts";
+import { FLAGS } from "./args.ts";
+
+export interface NodeEvalRequest {
+  plan: EvalPlan;
+  seed: number;
+  count: number;
+  model: string | undefined;
+}
+
+export interface NodeEvalOutcome {
+  cells: CellResult[];
+  json: EvalJson;
+  /** True when stopped (Ctrl-C) before every generation ran. */
+  partial: boolean;
+}
+
+export async function evaluateInNode(
+  request: NodeEvalRequest,
+  hooks: { onProgress?: (progress: EvalProgress) => void; signal?: AbortSignal } = {},
+): Promise<NodeEvalOutcome> {
+  const modelPath = request.model ?? DEFAULT_MODEL_PATH;
+  const loaded = await loadModel(modelPath);
+  try {
+    const problems = generateProblems(request.seed, request.count);
+    // Check every cell against the model before the first pass, so a bad flag fails at once.
+    const longestPrompt = Math.max(...problems.map((p) => loaded.codec.encode(p.prompt).length));
+    for (const cell of planCells(request.plan)) {
+      try {
+        resolveOptions(cellOptions(cell, request.plan), loaded, longestPrompt);
+      } catch (error) {
+        if (!(error instanceof OptionError)) throw error;
+        const flag = FLAGS[error.option] ?? error.option;
+        throw new OptionError(flag, `${error.message.slice(error.option.length + 2)} (setting ${cell.setting}, B0 = ${cell.blockSize})`);
+      }
+    }
+    const started = performance.now();
+    const total = problems.length * planCells(request.plan).length;
+    let done = 0;
+    const cells = await runEval(problems, request.plan, (prompt, options) => generate(loaded, prompt, options, hooks.signal ? { signal: hooks.signal } : {}), {
+      onProgress: (progress) => {
+        done = progress.done;
+        hooks.onProgress?.(progress);
+      },
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+    });
+    const json = evalJson(cells, request.plan, { seed: request.seed, count: request.count, model: modelPath, ms: performance.now() - started });
+    return { cells, json, partial: done < total };
+  } finally {
+    await loaded.model.dispose();
+  }
+}

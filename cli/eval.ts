@@ -1,0 +1,61 @@
+/**
+ * `npm run eval`: the AdaBlock table on the held-out problems. Prints the paper-layout tables
+ * (or one JSON object with --json) on stdout, a progress bar with an ETA on stderr, and with
+ * --out DIR also writes eval.json, eval.md and accuracy-vs-nfe.svg there. Ctrl-C stops after
+ * the current generation and prints what was measured so far.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ModelContractError, ModelLoadError, OptionError } from "../src/errors.ts";
+import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
+import { progressLine } from "../src/eval/progress.ts";
+import { markdownTables } from "../src/eval/table.ts";
+import { EVAL_USAGE, parseEvalArgs } from "./eval-args.ts";
+import { evaluateInNode } from "./eval-node.ts";
+
+function progressReporter(): (done: number, total: number, elapsedMs: number) => void {
+  const interactive = process.stderr.isTTY === true;
+  let lastPrint = 0;
+  return (done, total, elapsedMs) => {
+    const now = Date.now();
+    // Redraw in place on a terminal; in a log, one line every 10 s (and the last one).
+    if (done < total && now - lastPrint < (interactive ? 200 : 10_000)) return;
+    lastPrint = now;
+    const line = `eval ${progressLine(done, total, elapsedMs)}`;
+    process.stderr.write(interactive ? `\r${line}\x1b[K` : `${line}\n`);
+  };
+}
+
+async function main(): Promise<number> {
+  if (process.argv.includes("--help")) {
+    process.stdout.write(`${EVAL_USAGE}\n`);
+    return 0;
+  }
+  const args = parseEvalArgs(process.argv.slice(2));
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  const report = progressReporter();
+  const outcome = await evaluateInNode(args, { signal: controller.signal, onProgress: (p) => report(p.done, p.total, p.elapsedMs) });
+  if (process.stderr.isTTY) process.stderr.write("\n");
+  const { json, cells } = outcome;
+  const summary = `${args.count} problems (seed ${args.seed}), L = ${args.plan.genLength}, tau_D = ${args.plan.delimiterThreshold}, fixed steps = ${args.plan.fixedSteps}, ${(json.ms / 1000).toFixed(0)} s${outcome.partial ? ", STOPPED EARLY (partial)" : ""}`;
+  const markdown = `${summary}\n\n${markdownTables(cells)}\n`;
+  if (args.out !== undefined) {
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, "eval.json"), JSON.stringify({ ...json, partial: outcome.partial }, null, 2) + "\n");
+    writeFileSync(join(args.out, "eval.md"), markdown);
+    writeFileSync(join(args.out, "accuracy-vs-nfe.svg"), accuracyVsNfeSvg(cells) + "\n");
+  }
+  process.stdout.write(args.json ? JSON.stringify({ ...json, partial: outcome.partial }) + "\n" : markdown);
+  return outcome.partial ? 130 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const badInput = error instanceof OptionError || error instanceof ModelLoadError || error instanceof ModelContractError;
+    process.stderr.write(`eval: ${message.split("\n")[0]}${badInput ? " (--help for usage)" : ""}\n`);
+    process.exit(badInput ? 2 : 1);
+  },
+);

@@ -1,0 +1,72 @@
+/**
+ * Runs every (setting, B0) cell over the same problems, problem by problem, so that all cells
+ * fill in together and partial results are comparable on the same problems. The generation
+ * itself is passed in: the Node CLI calls the engine directly, the browser panel the worker.
+ */
+import type { GenerateOptions, GenerateResult } from "../decoding/types.ts";
+import type { Problem } from "../problems/generate.ts";
+import { addResult, emptyTally, summarize, type EvalSummary, type EvalTally } from "../problems/evaluate.ts";
+import { isCorrect } from "../problems/score.ts";
+import { cellOptions, planCells, type EvalCell, type EvalPlan } from "./settings.ts";
+
+export type GenerateFn = (prompt: string, options: Partial<GenerateOptions>) => Promise<GenerateResult>;
+
+export interface CellSummary extends EvalCell {
+  options: Partial<GenerateOptions>;
+  summary: EvalSummary;
+}
+
+export interface CellResult extends CellSummary {
+  /** Per problem, in problem order: answered correctly. Lets paired comparisons be made. */
+  correct: boolean[];
+}
+
+export interface EvalProgress {
+  /** Generations finished, over all cells. */
+  done: number;
+  total: number;
+  elapsedMs: number;
+  /** Every cell's figures so far (without the per-problem list, to keep updates cheap). */
+  cells: CellSummary[];
+}
+
+export interface RunEvalHooks {
+  onProgress?: (progress: EvalProgress) => void;
+  /** Stops before the next generation; an aborted generation is not scored. */
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+interface CellState extends EvalCell {
+  options: Partial<GenerateOptions>;
+  tally: EvalTally;
+  correct: boolean[];
+}
+
+const summaryOf = (state: CellState): CellSummary => ({
+  setting: state.setting,
+  blockSize: state.blockSize,
+  options: state.options,
+  summary: summarize(state.tally),
+});
+
+export async function runEval(problems: readonly Problem[], plan: EvalPlan, generateFn: GenerateFn, hooks: RunEvalHooks = {}): Promise<CellResult[]> {
+  const now = hooks.now ?? (() => globalThis.performance.now());
+  const started = now();
+  const states: CellState[] = planCells(plan).map((cell) => ({ ...cell, options: cellOptions(cell, plan), tally: emptyTally(), correct: [] }));
+  const total = problems.length * states.length;
+  let done = 0;
+  outer: for (const problem of problems) {
+    for (const state of states) {
+      if (hooks.signal?.aborted) break outer;
+      const result = await generateFn(problem.prompt, state.options);
+      if (result.stopReason === "aborted") break outer;
+      const correct = isCorrect(result.text, problem.answer);
+      state.tally = addResult(state.tally, result, correct);
+      state.correct.push(correct);
+      done++;
+      hooks.onProgress?.({ done, total, elapsedMs: now() - started, cells: states.map(summaryOf) });
+    }
+  }
+  return states.map((state) => ({ ...summaryOf(state), correct: [...state.correct] }));
+}
