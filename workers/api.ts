@@ -46,6 +46,8 @@ export interface LoadReport {
 
 export interface ResolvedRun {
   promptLength: number;
+  /** The prompt's tokens as vocabulary pieces (a trace header keeps them for replay). */
+  promptTokens: string[];
   options: GenerateOptions;
 }
 

@@ -3,7 +3,7 @@
  * session on it opens and runs one pass, WASM otherwise. The reason is kept so the page can say
  * why it fell back. onnxruntime itself is only touched through createOnnxModel.
  */
-import { ModelLoadError } from "../src/errors.ts";
+import { ModelLoadError, OptionError } from "../src/errors.ts";
 import { createOnnxModel, type OnnxModel, type OrtModule } from "../src/model/onnx-model.ts";
 import type { BackendChoice, BackendInfo } from "./api.ts";
 
@@ -40,7 +40,10 @@ async function openWebGpu(ort: OrtModule, onnx: Uint8Array, vocabSize: number): 
   return model;
 }
 
+const CHOICES: readonly BackendChoice[] = ["auto", "webgpu", "wasm"];
+
 export async function openModel(ort: OrtModule, onnx: Uint8Array, vocabSize: number, choice: BackendChoice): Promise<OpenedModel> {
+  if (!CHOICES.includes(choice)) throw new OptionError("backend", `must be one of ${CHOICES.join(", ")}, got ${String(choice)}`);
   let fallbackReason = "WASM was asked for";
   if (choice !== "wasm") {
     const found = await findAdapter();

@@ -7,7 +7,7 @@ import { generate, resolveOptions, type EngineModel } from "../src/decoding/engi
 import type { StepEvent } from "../src/decoding/types.ts";
 import { InferenceError } from "../src/errors.ts";
 import { loadModelFolder, MODEL_FILES, type FileProgress } from "../src/model/model-folder.ts";
-import type { OnnxModel } from "../src/model/onnx-model.ts";
+import type { ForwardModel, OnnxModel } from "../src/model/onnx-model.ts";
 import type { BackendInfo, EngineWorkerApi, LoadRequest } from "./api.ts";
 import { openModel } from "./backend.ts";
 import { cachedModelFiles, clearModelCache } from "./cached-files.ts";
@@ -39,6 +39,34 @@ function stepTransferables(event: StepEvent): Transferable[] {
   );
 }
 
+/**
+ * onnxruntime's WASM run can settle without ever leaving the microtask queue, and then the
+ * engine loop would never let the worker read its messages: cancel() would only arrive after
+ * the whole generation. Yielding one macrotask before each pass lets it in, so Stop takes
+ * effect at the next pass. A MessageChannel hop avoids setTimeout's 4 ms clamp.
+ */
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+function withMessageBreaks(model: ForwardModel): ForwardModel {
+  return {
+    vocabSize: model.vocabSize,
+    forward: async (inputIds, from, to) => {
+      await yieldToMessages();
+      return model.forward(inputIds, from, to);
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
 function requireModel(): EngineModel {
   if (!loaded) throw new InferenceError("no model is loaded: call load() first");
   return loaded;
@@ -58,6 +86,8 @@ const api: EngineWorkerApi = {
     try {
       await unload();
       const ort = await import("onnxruntime-web");
+      // Its warnings (e.g. shape ops placed on the CPU) arrive as console errors and say nothing a user can act on.
+      ort.env.logLevel = "error";
       if (request.wasmThreads !== undefined) ort.env.wasm.numThreads = request.wasmThreads;
       const files = cachedModelFiles(request.baseUrl, request.useCache ?? true);
       const report = throttleProgress((progress) => post(onProgress, progress));
@@ -85,8 +115,12 @@ const api: EngineWorkerApi = {
 
   async resolve(prompt, options) {
     const engine = requireModel();
-    const promptLength = engine.codec.encode(prompt).length;
-    return { promptLength, options: resolveOptions(options, engine, promptLength) };
+    const ids = engine.codec.encode(prompt);
+    return {
+      promptLength: ids.length,
+      promptTokens: ids.map((id) => engine.codec.tokenText(id)),
+      options: resolveOptions(options, engine, ids.length),
+    };
   },
 
   async generate(prompt, options, onStep) {
@@ -95,7 +129,7 @@ const api: EngineWorkerApi = {
     const controller = new AbortController();
     running = controller;
     try {
-      return await generate(engine, prompt, options, {
+      return await generate({ ...engine, model: withMessageBreaks(engine.model) }, prompt, options, {
         signal: controller.signal,
         onStep: (event) => post(onStep, event, stepTransferables(event)),
       });
