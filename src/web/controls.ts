@@ -1,0 +1,67 @@
+/**
+ * The generation controls: form fields named after GenerateOptions. Reading only parses text
+ * into numbers and lists; the engine validates the values (OptionError names the bad one).
+ */
+import type { GenerateOptions } from "../decoding/types.ts";
+
+const NUMBER_FIELDS = ["genLength", "blockSize", "steps", "threshold", "factor", "temperature", "seed"] as const;
+const CHOICE_FIELDS = ["decoder", "remasking", "innerRule"] as const;
+
+/** Which fields each decoder reads; the others are disabled so the form says what matters. */
+const USED_BY: Record<string, readonly string[]> = {
+  steps: ["fixed"],
+  remasking: ["fixed"],
+  threshold: ["threshold", "adablock"],
+  factor: ["factor", "adablock"],
+  delimiterThreshold: ["adablock"],
+  delimiters: ["adablock"],
+  innerRule: ["adablock"],
+};
+
+function field(form: HTMLFormElement, name: string): HTMLInputElement | HTMLSelectElement {
+  const node = form.elements.namedItem(name);
+  if (!(node instanceof HTMLInputElement || node instanceof HTMLSelectElement)) throw new Error(`the form has no field "${name}"`);
+  return node;
+}
+
+/** Delimiters are typed separated by spaces, with \n for a newline and \s for a space. */
+export function parseDelimiters(text: string): string[] {
+  return text
+    .split(/ +/)
+    .filter(Boolean)
+    .map((piece) => piece.replaceAll("\\n", "\n").replaceAll("\\t", "\t").replaceAll("\\s", " "));
+}
+
+export function formatDelimiters(delimiters: readonly string[]): string {
+  return delimiters.map((piece) => piece.replaceAll("\n", "\\n").replaceAll("\t", "\\t").replaceAll(" ", "\\s")).join(" ");
+}
+
+/** "inf" (or an empty field) means tau_D = Infinity: AdaBlock then keeps fixed blocks. */
+export function parseDelimiterThreshold(text: string): number {
+  const trimmed = text.trim().toLowerCase();
+  return trimmed === "" || trimmed === "inf" || trimmed === "infinity" ? Infinity : Number(trimmed);
+}
+
+/** Disabled fields (those the chosen decoder does not read) are left out: the engine's defaults apply. */
+export function readOptions(form: HTMLFormElement): Partial<GenerateOptions> {
+  const options: Record<string, unknown> = {};
+  const enabled = (name: string): boolean => !field(form, name).disabled;
+  for (const name of NUMBER_FIELDS) if (enabled(name)) options[name] = Number(field(form, name).value);
+  for (const name of CHOICE_FIELDS) if (enabled(name)) options[name] = field(form, name).value;
+  if (enabled("delimiterThreshold")) options.delimiterThreshold = parseDelimiterThreshold(field(form, "delimiterThreshold").value);
+  if (enabled("delimiters")) options.delimiters = parseDelimiters(field(form, "delimiters").value);
+  return options as Partial<GenerateOptions>;
+}
+
+export function writeOptions(form: HTMLFormElement, options: GenerateOptions): void {
+  for (const name of NUMBER_FIELDS) field(form, name).value = String(options[name]);
+  for (const name of CHOICE_FIELDS) field(form, name).value = options[name];
+  field(form, "delimiterThreshold").value = Number.isFinite(options.delimiterThreshold) ? String(options.delimiterThreshold) : "inf";
+  field(form, "delimiters").value = formatDelimiters(options.delimiters);
+  updateRelevance(form);
+}
+
+export function updateRelevance(form: HTMLFormElement): void {
+  const decoder = field(form, "decoder").value;
+  for (const [name, decoders] of Object.entries(USED_BY)) field(form, name).disabled = !decoders.includes(decoder);
+}

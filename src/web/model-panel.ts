@@ -1,0 +1,102 @@
+/**
+ * Model loading on the page: URL and backend fields, a progress bar with bytes and percent over
+ * all files, the "from cache" note, the clear-cache button and load errors. A failed load
+ * leaves the page usable: the previous state is reported and Load can be pressed again.
+ */
+import type { DllmClient, FileProgress, LoadReport } from "../index.ts";
+import type { BackendChoice } from "../../workers/api.ts";
+import { byId, describeError, formatBytes, setText } from "./dom.ts";
+
+export interface ModelPanelEvents {
+  onLoading(): void;
+  onLoaded(report: LoadReport): void;
+  onFailed(message: string): void;
+}
+
+export class ModelPanel {
+  private readonly url = byId("model-url", HTMLInputElement);
+  private readonly backend = byId("backend-choice", HTMLSelectElement);
+  private readonly loadButton = byId("load", HTMLButtonElement);
+  private readonly clearButton = byId("clear-cache", HTMLButtonElement);
+  private readonly progress = byId("load-progress", HTMLProgressElement);
+  private readonly status = byId("load-status", HTMLElement);
+  private readonly error = byId("load-error", HTMLElement);
+  private readonly backendLabel = byId("backend", HTMLElement);
+
+  constructor(
+    private readonly client: DllmClient,
+    private readonly events: ModelPanelEvents,
+  ) {
+    this.loadButton.addEventListener("click", () => void this.load());
+    this.clearButton.addEventListener("click", () => void this.clearCache());
+  }
+
+  async load(): Promise<void> {
+    const files = new Map<string, FileProgress>();
+    let finished = false;
+    this.loadButton.disabled = true;
+    setText(this.error, "");
+    this.progress.value = 0;
+    setText(this.status, "loading…");
+    this.events.onLoading();
+    try {
+      const report = await this.client.load(
+        { baseUrl: new URL(this.url.value, document.baseURI).href, backend: this.backend.value as BackendChoice },
+        (progress) => {
+          // Progress messages can trail the load's own reply; a finished load ignores them.
+          if (finished) return;
+          files.set(progress.file, progress);
+          this.showProgress(files);
+        },
+      );
+      finished = true;
+      this.progress.value = 1;
+      const source = report.fromCache ? "from cache" : "downloaded";
+      setText(this.status, `loaded ${formatBytes(report.bytes)} model, ${source}, in ${(report.ms / 1000).toFixed(1)} s`);
+      this.status.dataset.source = report.fromCache ? "cache" : "network";
+      const { backend } = report;
+      setText(this.backendLabel, `${backend.backend.toUpperCase()}${backend.adapter ? ` (${backend.adapter})` : ""}: ${backend.reason}`);
+      this.backendLabel.dataset.backend = backend.backend;
+      this.events.onLoaded(report);
+    } catch (error) {
+      finished = true;
+      const message = describeError(error);
+      setText(this.error, message);
+      setText(this.status, "load failed");
+      setText(this.backendLabel, "no model loaded");
+      this.backendLabel.dataset.backend = "";
+      this.events.onFailed(message);
+    } finally {
+      this.loadButton.disabled = false;
+    }
+  }
+
+  private showProgress(files: Map<string, FileProgress>): void {
+    let loaded = 0;
+    let total = 0;
+    let known = true;
+    for (const file of files.values()) {
+      loaded += file.loaded;
+      if (file.total === undefined) known = false;
+      else total += file.total;
+    }
+    const fromCache = [...files.values()].every((file) => file.fromCache);
+    const suffix = fromCache ? " (from cache)" : "";
+    if (known && total > 0) {
+      this.progress.value = loaded / total;
+      setText(this.status, `${formatBytes(loaded)} / ${formatBytes(total)} (${Math.floor((100 * loaded) / total)}%)${suffix}`);
+    } else {
+      this.progress.removeAttribute("value");
+      setText(this.status, `${formatBytes(loaded)}${suffix}`);
+    }
+  }
+
+  private async clearCache(): Promise<void> {
+    try {
+      const cleared = await this.client.clearCache();
+      setText(this.status, cleared ? "cache cleared: the next load downloads the files" : "the cache was already empty");
+    } catch (error) {
+      setText(this.error, describeError(error));
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * One run on screen: stats, AdaBlock's decision, the token row, the heat map and the final
+ * text. Step events are queued as they arrive and drawn once per animation frame; every event
+ * is applied, in order, so a slow frame coalesces steps but never drops one.
+ */
+import type { GenerateResult, StepEvent } from "../decoding/types.ts";
+import { renderDecision } from "./decision-view.ts";
+import { element, setText } from "./dom.ts";
+import { Heatmap } from "./heatmap.ts";
+import { applyStep, createRunState, type RunState } from "./run-state.ts";
+import { runStats } from "./stats.ts";
+import { TokenRow } from "./token-row.ts";
+
+export type RunStatus = "idle" | "running" | "done" | "stopped" | "error";
+
+export class RunView {
+  private state: RunState = createRunState(0, 0);
+  private vocab: readonly string[] = [];
+  private backend = "";
+  private queue: StepEvent[] = [];
+  private frame = 0;
+  private startedAt = 0;
+  private elapsedMs = 0;
+  /** Counts runs shown, so a watcher can tell a new run from the previous one. */
+  private runs = 0;
+  private readonly stats = element("dl", "stats");
+  private readonly decision = element("div", "decision");
+  private readonly tokens = element("div", "tokens");
+  private readonly heatCanvas = element("canvas", "heatmap");
+  private readonly output = element("pre", "output");
+  private readonly tokenRow = new TokenRow(this.tokens);
+  private readonly heatmap = new Heatmap(this.heatCanvas);
+
+  constructor(readonly root: HTMLElement) {
+    root.classList.add("run-view");
+    this.heatCanvas.title = "confidence of still-masked positions: one row per forward pass, one column per position";
+    root.replaceChildren(this.stats, this.decision, this.tokens, this.heatCanvas, this.output);
+    this.setStatus("idle");
+  }
+
+  get steps(): number {
+    return this.state.steps;
+  }
+
+  /** Clears the view for a run of `genLength` positions after a prompt of `promptLength` tokens. */
+  start(promptLength: number, genLength: number, vocab: readonly string[], backend: string): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.queue = [];
+    this.state = createRunState(promptLength, genLength);
+    this.vocab = vocab;
+    this.backend = backend;
+    this.startedAt = performance.now();
+    this.elapsedMs = 0;
+    this.root.dataset.run = String(++this.runs);
+    this.tokenRow.reset(genLength);
+    this.heatmap.reset(genLength);
+    setText(this.output, "");
+    delete this.output.dataset.stopReason;
+    delete this.output.dataset.tokens;
+    this.setStatus("running");
+    this.draw();
+  }
+
+  push(event: StepEvent): void {
+    this.queue.push(event);
+    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  /** Applies every queued event and draws the result: once per frame while running. */
+  flush(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    for (const event of this.queue) applyStep(this.state, event);
+    this.queue = [];
+    if (this.root.dataset.status === "running") this.elapsedMs = performance.now() - this.startedAt;
+    this.draw();
+  }
+
+  finish(result: GenerateResult): void {
+    this.flush();
+    this.elapsedMs = result.ms;
+    this.setStatus(result.stopReason === "aborted" ? "stopped" : "done");
+    setText(this.output, result.text);
+    this.output.dataset.stopReason = result.stopReason;
+    this.output.dataset.tokens = result.tokens.join(",");
+    this.draw();
+  }
+
+  fail(message: string): void {
+    this.flush();
+    this.setStatus("error");
+    setText(this.output, message);
+  }
+
+  /** Shows the first `count` steps of a recorded run (trace replay). */
+  showRecorded(promptLength: number, genLength: number, steps: readonly StepEvent[], count: number, vocab: readonly string[], label: string): void {
+    this.start(promptLength, genLength, vocab, label);
+    for (const event of steps.slice(0, count)) applyStep(this.state, event);
+    this.setStatus("done");
+    this.elapsedMs = 0;
+    this.draw();
+  }
+
+  showText(text: string): void {
+    setText(this.output, text);
+  }
+
+  private setStatus(status: RunStatus): void {
+    this.root.dataset.status = status;
+  }
+
+  private draw(): void {
+    this.tokenRow.render(this.state, this.vocab);
+    this.heatmap.render(this.state);
+    renderDecision(this.decision, this.state, this.vocab);
+    const rows = runStats(this.state, this.elapsedMs, this.backend).map(([label, value]) => {
+      const pair = element("div", "stat");
+      const number = element("dd", "", value);
+      number.dataset.stat = label;
+      pair.append(element("dt", "", label), number);
+      return pair;
+    });
+    this.stats.replaceChildren(...rows);
+    this.root.dataset.steps = String(this.state.steps);
+  }
+}
