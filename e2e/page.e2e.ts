@@ -1,0 +1,163 @@
+/**
+ * End-to-end tests of the page against the production build (dist/, `npm run build` first),
+ * served on 127.0.0.1 and driven in headless Debian Chromium. The shipped model may hold
+ * random weights, so tests check the mechanics (events, blocks, stop, cache, trace), never
+ * whether an answer is right.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { ARTIFACTS, launchChromium, openPage, servePreview, type CheckedPage, type Served } from "./harness.ts";
+import {
+  liveObservations,
+  loadModel,
+  observeLiveRun,
+  readRun,
+  RUN_TIMEOUT,
+  setOptions,
+  setPrompt,
+  startRun,
+  waitForModel,
+  waitForRunEnd,
+} from "./driver.ts";
+
+const EMBEDDED = "./models/dllm-tiny/";
+const ARITHMETIC = "Question: Ben has 13 cups. He wins 4 more. He loses 1. How many cups does Ben have now?\nAnswer:\n";
+mkdirSync(ARTIFACTS, { recursive: true });
+
+describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 }, () => {
+  let served: Served;
+  let browser: Browser;
+  let checked: CheckedPage;
+  // The bad-URL test provokes 404s for its missing folder on purpose.
+  const missing = (text: string, url: string): boolean => url.includes("missing-model") || /missing-model/.test(text);
+
+  before(async () => {
+    served = await servePreview();
+    browser = await launchChromium();
+    checked = await openPage(browser, served.url, missing);
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  it("loads the embedded model on WASM, cross-origin isolated, downloaded", async () => {
+    const { page } = checked;
+    await waitForModel(page, "wasm");
+    assert.match((await page.textContent("#backend")) ?? "", /WASM.*no adapter/);
+    assert.equal(await page.getAttribute("#isolation", "data-isolated"), "true");
+    assert.equal(await page.getAttribute("#load-status", "data-source"), "network");
+  });
+
+  it("generates with adablock on an arithmetic prompt, drawing steps while it runs", async () => {
+    const { page } = checked;
+    await setPrompt(page, ARITHMETIC);
+    await setOptions(page, { decoder: "adablock", genLength: 64, blockSize: 8, delimiterThreshold: 0.3, temperature: 0 });
+    await observeLiveRun(page);
+    await startRun(page);
+    // The artifact: the live view once a second block has opened, if the run is still going.
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>("#live")?.dataset.status !== "running" || document.querySelector("#live .cell.boundary") !== null,
+      undefined,
+      { timeout: RUN_TIMEOUT, polling: 50 },
+    );
+    if ((await page.getAttribute("#live", "data-status")) === "running") {
+      await page.locator("#live").screenshot({ path: join(ARTIFACTS, "live-view-adablock-mid-run.png") });
+    }
+    assert.equal(await waitForRunEnd(page), "done");
+    const run = await readRun(page);
+    const seen = await liveObservations(page);
+    assert.ok(seen.some((o) => o.rows > 0 && o.blockCells > 0), "heat-map rows and the current block were drawn before the end");
+    assert.ok(seen.some((o) => o.boundaries > 0), "a past block boundary was drawn before the end");
+    assert.equal(run.steps, run.nfe, "every step event was drawn");
+    assert.equal(Number(await page.getAttribute("#live canvas.heatmap", "data-rows")), run.nfe);
+    assert.match(run.stopReason, /^(length|eos)$/);
+    assert.ok(run.tokens.length > 0 || run.stopReason === "eos");
+    assert.match((await page.textContent("#run-status")) ?? "", /^done: \d+ passes/);
+  });
+
+  it("exports the run as a trace and replays it with the same number of steps", async () => {
+    const { page } = checked;
+    const { nfe } = await readRun(page);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-trace")]);
+    const file = join(ARTIFACTS, "live-run.trace.jsonl");
+    await download.saveAs(file);
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    assert.equal(lines.length, nfe + 2, "header, one line per pass, result");
+    await page.setInputFiles("#import-trace", file);
+    await page.waitForSelector(`#replay-label[data-total="${nfe}"]`, { state: "attached" });
+    assert.equal(await page.getAttribute("#replay", "data-steps"), String(nfe));
+    assert.equal(await page.getAttribute("#replay canvas.heatmap", "data-rows"), String(nfe));
+    // Scrubbing back shows an earlier step.
+    await page.$eval("#replay-step", (slider) => {
+      (slider as HTMLInputElement).value = "1";
+      slider.dispatchEvent(new Event("input"));
+    });
+    assert.equal(await page.getAttribute("#replay", "data-steps"), "1");
+  });
+
+  it("compares two decoder settings side by side on the same prompt", async () => {
+    const { page } = checked;
+    await setOptions(page, { genLength: 16 });
+    await startRun(page, "#compare-run", "#compare-b-view");
+    assert.equal(await waitForRunEnd(page, "#compare-b-view"), "done");
+    for (const side of ["a", "b"]) {
+      const run = await readRun(page, `#compare-${side}-view`);
+      assert.equal(run.status, "done");
+      assert.equal(await page.getAttribute(`#compare-${side}-summary`, "data-nfe"), String(run.nfe));
+      assert.match((await page.textContent(`#compare-${side}-summary`)) ?? "", /NFE \d+, [\d.]+ s, \d+ blocks/);
+    }
+  });
+
+  it("stops within a pass of Stop, keeps the partial result and stays usable", async () => {
+    const { page } = checked;
+    // One token per pass, so the run lasts long enough to stop it half-way.
+    await setOptions(page, { decoder: "fixed", genLength: 128, blockSize: 32, steps: 128 });
+    await startRun(page);
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>("#live")?.dataset.steps) >= 4, undefined, {
+      timeout: RUN_TIMEOUT,
+      polling: 50,
+    });
+    await page.screenshot({ path: join(ARTIFACTS, "live-view-mid-run.png"), fullPage: true });
+    const stepsAtStop = Number(await page.getAttribute("#live", "data-steps"));
+    await page.click("#stop");
+    assert.equal(await waitForRunEnd(page), "stopped");
+    const stopped = await readRun(page);
+    assert.equal(stopped.stopReason, "aborted");
+    assert.ok(stopped.nfe < 128, `stopped early (${stopped.nfe} passes)`);
+    assert.ok(stopped.nfe <= stepsAtStop + 3, `stopped within a pass or so of the click (${stepsAtStop} drawn, ${stopped.nfe} run)`);
+    assert.equal(await page.locator("#live .cell.committed").count(), stopped.nfe, "the committed cells stay on screen");
+
+    await setOptions(page, { decoder: "threshold", genLength: 8, blockSize: 8 });
+    await startRun(page);
+    assert.equal(await waitForRunEnd(page), "done");
+  });
+
+  it("shows a bad model URL's error and still works afterwards", async () => {
+    const { page } = checked;
+    await loadModel(page, "./models/missing-model/", "wasm");
+    await page.waitForFunction(() => (document.querySelector("#load-error")?.textContent ?? "") !== "", undefined, { timeout: 60_000 });
+    assert.match((await page.textContent("#load-error")) ?? "", /ModelLoadError: .*(config\.json|tokenizer|model\.onnx)/);
+    assert.equal(await page.isDisabled("#generate"), true, "no model, no Generate");
+    await loadModel(page, EMBEDDED, "wasm");
+    await waitForModel(page, "wasm");
+    assert.equal(await page.getAttribute("#load-status", "data-source"), "cache");
+    await startRun(page);
+    assert.equal(await waitForRunEnd(page), "done");
+  });
+
+  it("comes from Cache Storage on the second visit", async () => {
+    const { page } = checked;
+    await page.reload();
+    await waitForModel(page, "wasm");
+    assert.equal(await page.getAttribute("#load-status", "data-source"), "cache");
+    assert.match((await page.textContent("#load-status")) ?? "", /from cache/);
+  });
+
+  it("logged no console errors and threw nothing", () => {
+    assert.deepEqual(checked.errors, []);
+  });
+});

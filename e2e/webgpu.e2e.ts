@@ -1,0 +1,52 @@
+/**
+ * WebGPU (Chromium's SwiftShader, --enable-unsafe-webgpu): the page picks WebGPU on its own
+ * and a few-token generation at temperature 0 gives the same tokens as WASM. SwiftShader is
+ * ~100x slower than WASM, so the prompt is short and one pass commits all four tokens.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchChromium, openPage, servePreview, type CheckedPage, type Served } from "./harness.ts";
+import { loadModel, readRun, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
+
+const FEW_TOKENS = { decoder: "fixed", genLength: 4, blockSize: 4, steps: 1, temperature: 0, seed: 0 };
+
+describe("page with WebGPU (SwiftShader)", { timeout: 600_000 }, () => {
+  let served: Served;
+  let browser: Browser;
+  let checked: CheckedPage;
+
+  before(async () => {
+    served = await servePreview();
+    browser = await launchChromium({ webgpu: true });
+    checked = await openPage(browser, served.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  it("reports WebGPU and matches WASM's tokens at temperature 0", async () => {
+    const { page } = checked;
+    await waitForModel(page, "webgpu");
+    assert.match((await page.textContent("#backend")) ?? "", /WEBGPU \(google swiftshader\)/i);
+    await setPrompt(page, "Question: 2 + 3?\nAnswer:\n");
+    await setOptions(page, FEW_TOKENS);
+    await startRun(page);
+    assert.equal(await waitForRunEnd(page), "done");
+    const onGpu = await readRun(page);
+
+    await loadModel(page, "./models/dllm-tiny/", "wasm");
+    await waitForModel(page, "wasm");
+    await startRun(page);
+    assert.equal(await waitForRunEnd(page), "done");
+    const onWasm = await readRun(page);
+    assert.equal(onGpu.nfe, 1);
+    assert.ok(onGpu.tokens.length > 0 || onGpu.stopReason === "eos");
+    assert.deepEqual(onGpu.tokens, onWasm.tokens);
+  });
+
+  it("logged no console errors and threw nothing", () => {
+    assert.deepEqual(checked.errors, []);
+  });
+});
