@@ -12,6 +12,8 @@ const crossOriginIsolation = {
 
 export default defineConfig({
   base: "./",
+  // No SPA fallback: a missing model file must be a 404, not index.html served as config.json.
+  appType: "mpa",
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
   // Code-split ES workers, so onnxruntime stays in its own chunk: its WASM threads load that
