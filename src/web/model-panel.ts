@@ -38,6 +38,10 @@ export class ModelPanel {
     setText(this.error, "");
     this.progress.value = 0;
     setText(this.status, "loading…");
+    delete this.status.dataset.source;
+    // Loading replaces the model in the worker, so until it is done there is no backend.
+    setText(this.backendLabel, "loading…");
+    this.backendLabel.dataset.backend = "";
     this.events.onLoading();
     try {
       const report = await this.client.load(
