@@ -140,7 +140,7 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     const { page } = checked;
     await loadModel(page, "./models/missing-model/", "wasm");
     await page.waitForFunction(() => (document.querySelector("#load-error")?.textContent ?? "") !== "", undefined, { timeout: 60_000 });
-    assert.match((await page.textContent("#load-error")) ?? "", /ModelLoadError: .*(config\.json|tokenizer|model\.onnx)/);
+    assert.match((await page.textContent("#load-error")) ?? "", /ModelLoadError: (config\.json|tokenizer\.json|tokenizer_config\.json|onnx\/model\.onnx): .*HTTP 404/);
     assert.equal(await page.isDisabled("#generate"), true, "no model, no Generate");
     await loadModel(page, EMBEDDED, "wasm");
     await waitForModel(page, "wasm");
@@ -149,12 +149,18 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     assert.equal(await waitForRunEnd(page), "done");
   });
 
-  it("comes from Cache Storage on the second visit", async () => {
+  it("comes from Cache Storage on the second visit; Clear cache makes the next load download", async () => {
     const { page } = checked;
     await page.reload();
     await waitForModel(page, "wasm");
     assert.equal(await page.getAttribute("#load-status", "data-source"), "cache");
     assert.match((await page.textContent("#load-status")) ?? "", /from cache/);
+
+    await page.click("#clear-cache");
+    await page.waitForFunction(() => /cache cleared/.test(document.querySelector("#load-status")?.textContent ?? ""));
+    await loadModel(page, EMBEDDED);
+    await waitForModel(page, "wasm");
+    assert.equal(await page.getAttribute("#load-status", "data-source"), "network");
   });
 
   it("logged no console errors and threw nothing", () => {
