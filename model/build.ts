@@ -3,7 +3,7 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--minutes N] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--minutes N] [--threads N] [--seed S] [--only STEP] [--from STEP]
  *
  * Needs Debian's python3-torch python3-onnx python3-numpy python3-sentencepiece
  * libopenblas0-openmp, run with /usr/bin/python3.
@@ -31,7 +31,14 @@ function python(script: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${script} failed (exit ${result.status ?? result.signal})`);
 }
 
-async function run(step: Step, options: { preset: string; minutes?: string; seed: string }): Promise<void> {
+interface BuildOptions {
+  preset: string;
+  minutes: string | undefined;
+  threads: string | undefined;
+  seed: string;
+}
+
+async function run(step: Step, options: BuildOptions): Promise<void> {
   const tokenizerDir = join(WORK, "tokenizer");
   switch (step) {
     case "tokenizer": {
@@ -49,6 +56,7 @@ async function run(step: Step, options: { preset: string; minutes?: string; seed
     case "train": {
       const args = ["--work", WORK, "--preset", options.preset, "--seed", options.seed];
       if (options.minutes) args.push("--minutes", options.minutes);
+      if (options.threads) args.push("--threads", options.threads);
       python("train.py", args);
       return;
     }
@@ -73,6 +81,7 @@ async function main(): Promise<void> {
     options: {
       preset: { type: "string", default: "cpu" },
       minutes: { type: "string" },
+      threads: { type: "string" },
       seed: { type: "string", default: "0" },
       only: { type: "string" },
       from: { type: "string" },
@@ -88,7 +97,7 @@ async function main(): Promise<void> {
   const steps = only >= 0 ? [STEPS[only]!] : STEPS.slice(from);
   for (const step of steps) {
     log(`step ${step}`);
-    await run(step, { preset: values.preset!, minutes: values.minutes, seed: values.seed! });
+    await run(step, { preset: values.preset!, minutes: values.minutes, threads: values.threads, seed: values.seed! });
   }
 }
 
