@@ -99,4 +99,5 @@ export { predictRow, type Prediction } from "./decoding/predict.ts";
 export { createOnnxModel, type ForwardModel, type OnnxModel, type OrtModule } from "./model/onnx-model.ts";
 export { fetchModelFiles, loadModelFolder, type FileProgress, type ModelConfig, type ModelFiles } from "./model/model-folder.ts";
 export { createTextCodec, type TextCodec } from "./model/tokenizer.ts";
-export { InferenceError, ModelContractError, ModelLoadError, OptionError } from "./errors.ts";
+export { parseTrace, serializeTrace, TRACE_VERSION, type Trace, type TraceHeader } from "./decoding/trace.ts";
+export { InferenceError, ModelContractError, ModelLoadError, OptionError, TraceError } from "./errors.ts";
