@@ -32,11 +32,11 @@ function release(callback: unknown): void {
   if (typeof callback === "function") (callback as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
 }
 
+/** The buffers behind a step's arrays, each once: a buffer listed twice fails the transfer. */
 function stepTransferables(event: StepEvent): Transferable[] {
   const { committed, masked } = event;
-  return [committed.positions, committed.tokenIds, committed.confidences, masked.positions, masked.tokenIds, masked.confidences].map(
-    (array) => array.buffer as ArrayBuffer,
-  );
+  const arrays = [committed.positions, committed.tokenIds, committed.confidences, masked.positions, masked.tokenIds, masked.confidences];
+  return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }
 
 /**
