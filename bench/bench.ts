@@ -1,0 +1,31 @@
+/**
+ * `npm run bench -- [--json] [--runs N] [--no-browser]`: in one run, on the shipped model,
+ * at sequence lengths 64, 128, 256: raw forward latency on onnxruntime-node and on
+ * onnxruntime-web WASM in Node; the engine over its raw calls and tokens/s of generate for
+ * vanilla, threshold and adablock; and the same forward in Chromium (WASM 1 thread, WASM
+ * multi-thread when cross-origin isolated, WebGPU where an adapter exists). Progress on stderr.
+ */
+import { parseArgs } from "node:util";
+import { OptionError } from "../src/errors.ts";
+import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
+import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
+import { runBench } from "./lib/run-bench.ts";
+import { benchMarkdown } from "./lib/report.ts";
+
+function options(): { json: boolean; runs: number; browser: boolean } {
+  const { values } = parseArgs({ options: { json: { type: "boolean" }, runs: { type: "string", default: "10" }, "no-browser": { type: "boolean" } } });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new OptionError("--runs", `must be an integer >= 1, got ${JSON.stringify(values.runs)}`);
+  return { json: values.json === true, runs, browser: values["no-browser"] !== true };
+}
+
+const args = options();
+const report = await runBench({
+  modelDir: DEFAULT_MODEL_PATH,
+  runs: args.runs,
+  browser: args.browser,
+  prompts: generateProblems(EVAL_SEED, 3).map((p) => p.prompt),
+  loadModel,
+  log: (line) => process.stderr.write(`bench: ${line}\n`),
+});
+process.stdout.write(args.json ? JSON.stringify(report) + "\n" : benchMarkdown(report) + "\n");
