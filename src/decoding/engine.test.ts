@@ -144,7 +144,7 @@ describe("option validation", () => {
     [{ genLength: 8, blockSize: 9 }, "blockSize"],
     [{ decoder: "fixed", genLength: 8, blockSize: 3 }, "blockSize"],
     [{ decoder: "fixed", genLength: 8, blockSize: 2, steps: 6 }, "steps"],
-    [{ steps: 0 }, "steps"],
+    [{ decoder: "fixed", steps: 0 }, "steps"],
     [{ threshold: Number.NaN }, "threshold"],
     [{ threshold: 0 }, "threshold"],
     [{ threshold: 1.1 }, "threshold"],

@@ -65,7 +65,8 @@ export function resolveOptions(
   const decoder = oneOf("decoder", merged.decoder, DECODERS);
   const genLength = integer("genLength", merged.genLength, 1, context - promptTokens);
   const blockSize = integer("blockSize", merged.blockSize, 1, genLength);
-  const steps = integer("steps", merged.steps, 1, genLength);
+  // steps only drives the fixed decoder; the others run until their blocks are decoded.
+  const steps = decoder === "fixed" ? integer("steps", merged.steps, 1, genLength) : genLength;
   if (decoder === "fixed") {
     if (genLength % blockSize !== 0) {
       throw new OptionError("blockSize", `must divide genLength (${genLength}) for the fixed decoder, got ${blockSize}`);

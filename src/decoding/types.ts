@@ -15,7 +15,7 @@ export interface GenerateOptions {
   genLength: number;
   /** B (fixed block size) or B0 (AdaBlock's fallback size). */
   blockSize: number;
-  /** fixed only: total forward passes, spread evenly over the blocks. */
+  /** fixed only: total forward passes, spread evenly over the blocks (other decoders: genLength). */
   steps: number;
   /** fixed only: rank by confidence (LLaDA's default) or by a seeded random number. */
   remasking: Remasking;

@@ -123,6 +123,10 @@ export function fetchModelFiles(baseUrl: string, fetchImpl: typeof fetch = fetch
         throw new ModelLoadError(file, `could not be fetched from ${url} (${(error as Error).message})`);
       }
       if (!response.ok) throw new ModelLoadError(file, `could not be fetched from ${url}: HTTP ${response.status}`);
+      // Single-page hosts answer a missing file with their index.html.
+      if ((response.headers.get("content-type") ?? "").startsWith("text/html")) {
+        throw new ModelLoadError(file, `was not found at ${url} (the server answered with an HTML page)`);
+      }
       return readWithProgress(file, response, onProgress);
     },
   };

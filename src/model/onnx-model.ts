@@ -35,7 +35,9 @@ export async function createOnnxModel(ort: OrtModule, onnx: Uint8Array, options:
   const executionProviders = options.executionProviders ?? ["cpu"];
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(onnx, { executionProviders, graphOptimizationLevel: "all" });
+    // Severity 3 (errors only): WebGPU sessions warn about nodes placed on the CPU through
+    // console.error, which pages count as errors.
+    session = await ort.InferenceSession.create(onnx, { executionProviders, graphOptimizationLevel: "all", logSeverityLevel: 3 });
   } catch (error) {
     throw new ModelContractError(`onnx/model.onnx could not be opened as an ONNX model (${(error as Error).message})`);
   }
