@@ -58,7 +58,8 @@ export function accuracyVsNfeSvg(cells: readonly CellSummary[], options: PlotOpt
   const { settings } = axes(scored);
   const xs = scored.map((cell) => cell.summary.nfePerToken);
   const ys = scored.map((cell) => 100 * cell.summary.accuracy);
-  const xTicks = niceTicks(0, xs.length > 0 ? Math.max(...xs) : 1);
+  // A little room right of the largest value keeps its marker and label off the frame.
+  const xTicks = niceTicks(0, xs.length > 0 ? 1.05 * Math.max(...xs) : 1);
   // Accuracy differences of a few points must stay visible, so the y axis fits the data.
   const yTicks = ys.length > 0 ? niceTicks(Math.max(0, Math.min(...ys) - 2), Math.min(100, Math.max(...ys) + 2)) : niceTicks(0, 100);
   const [x0, x1] = [xTicks[0]!, xTicks[xTicks.length - 1]!];
