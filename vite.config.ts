@@ -3,6 +3,7 @@
  * so onnxruntime's WASM can use threads; onnxruntime-web's .wasm files are emitted as local
  * assets (no CDN). `base: "./"` lets the build folder work from any path of a static host.
  */
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 const crossOriginIsolation = {
@@ -25,5 +26,7 @@ export default defineConfig({
     target: "es2022",
     // onnxruntime-web's runtime is one ~400 kB module; it is loaded lazily by the worker.
     chunkSizeWarningLimit: 1024,
+    // eval.html (the evaluation panel, src/eval-page/) is a second page of the same build.
+    rolldownOptions: { input: { main: fileURLToPath(new URL("./index.html", import.meta.url)), eval: fileURLToPath(new URL("./eval.html", import.meta.url)) } },
   },
 });
