@@ -1,0 +1,51 @@
+/**
+ * The comparisons a reading of the table needs, computed rather than eyeballed: per B0,
+ * +AdaBlock against threshold (same commit rule, fixed blocks) and against fixed top-k, on the
+ * same problems (paired), with the forward passes each spent. Written as a Markdown table.
+ */
+import { comparePaired, wilsonInterval } from "./report.ts";
+import type { CellResult } from "./run.ts";
+import { SETTING_LABELS, type SettingName } from "./settings.ts";
+import { axes, gridToMarkdown, signedPoints } from "./table.ts";
+
+const percent = (x: number): string => (100 * x).toFixed(1);
+
+/** One row per (B0, other setting): accuracy difference, discordant pairs, p, NFE/token of both, block sizes. */
+export function pairedComparisonTable(cells: readonly CellResult[], against: readonly SettingName[] = ["threshold", "fixed"]): string {
+  const { blockSizes } = axes(cells);
+  const rows: string[][] = [];
+  for (const blockSize of blockSizes) {
+    for (const other of against) {
+      const comparison = comparePaired(cells, "adablock", other, blockSize);
+      if (!comparison) continue;
+      const ada = cells.find((c) => c.setting === "adablock" && c.blockSize === blockSize)!;
+      const ref = cells.find((c) => c.setting === other && c.blockSize === blockSize)!;
+      rows.push([
+        String(blockSize),
+        SETTING_LABELS[other],
+        `${signedPoints(comparison.difference)}`,
+        `${comparison.onlyA} / ${comparison.onlyB}`,
+        comparison.pValue < 0.001 ? "<0.001" : comparison.pValue.toFixed(3),
+        `${ada.summary.nfePerToken.toFixed(3)} vs ${ref.summary.nfePerToken.toFixed(3)}`,
+        `${ada.summary.meanBlockSize.toFixed(1)} vs ${ref.summary.meanBlockSize.toFixed(1)}`,
+      ]);
+    }
+  }
+  const header = ["B0", "+AdaBlock vs", "accuracy difference (points)", "only AdaBlock right / only other right", "p (exact McNemar)", "NFE per token (AdaBlock vs other)", "mean block (AdaBlock vs other)"];
+  return gridToMarkdown({ header, rows });
+}
+
+/** Accuracy with its 95 % Wilson interval, per cell, for judging which differences are noise. */
+export function intervalTable(cells: readonly CellResult[]): string {
+  const { settings, blockSizes } = axes(cells);
+  const rows = settings.map((setting) => [
+    SETTING_LABELS[setting],
+    ...blockSizes.map((blockSize) => {
+      const cell = cells.find((c) => c.setting === setting && c.blockSize === blockSize);
+      if (!cell || cell.summary.problems === 0) return "–";
+      const [low, high] = wilsonInterval(cell.summary.correct, cell.summary.problems);
+      return `${percent(cell.summary.accuracy)} [${percent(low)}, ${percent(high)}]`;
+    }),
+  ]);
+  return gridToMarkdown({ header: ["setting", ...blockSizes.map((b) => `B0 = ${b}`)], rows });
+}
