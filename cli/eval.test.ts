@@ -1,0 +1,42 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "..");
+const cli = (args: string[]) =>
+  run("node", ["--import", "tsx", join(ROOT, "cli/eval.ts"), ...args], { cwd: ROOT }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+
+describe("npm run eval on the shipped model", () => {
+  it("prints every figure per setting and B0 as JSON, and writes tables and plot with --out", async () => {
+    const out = mkdtempSync(join(tmpdir(), "eval-"));
+    const { code, stdout, stderr } = await cli(["--count", "1", "--block-sizes", "4,8", "--gen-length", "8", "--json", "--out", out]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/ETA/);
+    const json = JSON.parse(stdout) as { partial: boolean; results: Record<string, Record<string, Record<string, number>>> };
+    expect(json.partial).toBe(false);
+    expect(Object.keys(json.results)).toEqual(["vanilla", "threshold", "adablock", "fixed"]);
+    for (const bySize of Object.values(json.results)) {
+      expect(Object.keys(bySize)).toEqual(["4", "8"]);
+      for (const figures of Object.values(bySize)) {
+        for (const key of ["accuracy", "nfePerToken", "tokensPerSecond", "meanBlockSize"]) expect(Number.isFinite(figures[key])).toBe(true);
+        expect(figures.problems).toBe(1);
+      }
+    }
+    expect(readFileSync(join(out, "eval.md"), "utf8")).toContain("| setting | B0 = 4 | B0 = 8 |");
+    expect(readFileSync(join(out, "accuracy-vs-nfe.svg"), "utf8")).toContain("<svg");
+    expect(existsSync(join(out, "eval.json"))).toBe(true);
+  });
+
+  it("exits 2 naming the flag on bad input", async () => {
+    const { code, stderr } = await cli(["--decoders", "greedy"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^eval: OptionError: --decoders: /);
+  });
+});
