@@ -36,7 +36,7 @@ describe("decoders on the shipped model", () => {
       if (options.decoder === "adablock") {
         const decisions = events.filter((e) => e.blockStart).map((e) => e.decision);
         expect(decisions).toHaveLength(result.blocks.length);
-        decisions.forEach((d, i) => expect(d!.blockSize).toBe(result.blocks[i]![1] - result.blocks[i]![0]));
+        expect(decisions.map((d) => d!.blockSize)).toEqual(result.blocks.map(([start, end]) => end - start));
       }
       expect(loaded.model.liveTensors).toBe(0);
     });

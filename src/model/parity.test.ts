@@ -26,8 +26,12 @@ describe("shipped model parity with PyTorch", () => {
       const v = model.vocabSize;
       for (let pos = 0; pos < n; pos++) {
         const row = logits.subarray(pos * v, (pos + 1) * v);
-        c.top_ids[pos]!.forEach((id, k) => (worst = Math.max(worst, Math.abs(row[id]! - c.top_logits[pos]![k]!))));
-        c.probe_ids.forEach((id, k) => (worst = Math.max(worst, Math.abs(row[id]! - c.probe_logits[pos]![k]!))));
+        c.top_ids[pos]!.forEach((id, k) => {
+          worst = Math.max(worst, Math.abs(row[id]! - c.top_logits[pos]![k]!));
+        });
+        c.probe_ids.forEach((id, k) => {
+          worst = Math.max(worst, Math.abs(row[id]! - c.probe_logits[pos]![k]!));
+        });
         let max = -Infinity;
         for (const x of row) max = Math.max(max, x);
         let sum = 0;

@@ -23,7 +23,11 @@ export interface RecordedRun {
  */
 export function vocabFromSteps(steps: readonly StepEvent[]): string[] {
   const vocab: string[] = [];
-  for (const step of steps) step.committed.tokenIds.forEach((id, k) => (vocab[id] = step.committed.texts[k] ?? `#${id}`));
+  for (const step of steps) {
+    step.committed.tokenIds.forEach((id, k) => {
+      vocab[id] = step.committed.texts[k] ?? `#${id}`;
+    });
+  }
   return vocab;
 }
 
