@@ -3,7 +3,9 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--minutes N] [--threads N] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--minutes N] [--threads N] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *
+ * --continue: with no checkpoint in model/work, train on from the shipped model's weights.
  *
  * Needs Debian's python3-torch python3-onnx python3-numpy python3-sentencepiece
  * libopenblas0-openmp, run with /usr/bin/python3.
@@ -35,6 +37,8 @@ interface BuildOptions {
   preset: string;
   minutes: string | undefined;
   threads: string | undefined;
+  /** Start training from the shipped model's weights when there is no checkpoint. */
+  continue: boolean;
   seed: string;
 }
 
@@ -44,6 +48,12 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
     case "tokenizer": {
       if (existsSync(join(tokenizerDir, "tokenizer.json"))) return log("tokenizer: exists, skipped");
       mkdirSync(WORK, { recursive: true });
+      if (options.continue) {
+        // Continuing needs the shipped vocabulary, not a newly learned one.
+        mkdirSync(tokenizerDir, { recursive: true });
+        for (const file of ["tokenizer.json", "tokenizer_config.json"]) cpSync(join(MODEL_DIR, file), join(tokenizerDir, file));
+        return log("tokenizer: copied from the shipped model");
+      }
       const sentences = writeSentences(WORK, proseParagraphs(WORK));
       python("tokenizer.py", [sentences, tokenizerDir, "4000"]);
       return;
@@ -57,6 +67,7 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
       const args = ["--work", WORK, "--preset", options.preset, "--seed", options.seed];
       if (options.minutes) args.push("--minutes", options.minutes);
       if (options.threads) args.push("--threads", options.threads);
+      if (options.continue) args.push("--init-onnx", join(MODEL_DIR, "onnx", "model.onnx"));
       python("train.py", args);
       return;
     }
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
       preset: { type: "string", default: "cpu" },
       minutes: { type: "string" },
       threads: { type: "string" },
+      continue: { type: "boolean", default: false },
       seed: { type: "string", default: "0" },
       only: { type: "string" },
       from: { type: "string" },
@@ -97,7 +109,7 @@ async function main(): Promise<void> {
   const steps = only >= 0 ? [STEPS[only]!] : STEPS.slice(from);
   for (const step of steps) {
     log(`step ${step}`);
-    await run(step, { preset: values.preset!, minutes: values.minutes, threads: values.threads, seed: values.seed! });
+    await run(step, { preset: values.preset!, minutes: values.minutes, threads: values.threads, continue: values.continue!, seed: values.seed! });
   }
 }
 

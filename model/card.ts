@@ -84,7 +84,8 @@ Exact match on the \`####\` answer, ${summary.problems} held-out problems (seed 
 committed per forward pass (highest confidence first), generation length 64, one block:
 **${(100 * summary.accuracy).toFixed(1)}%** (${summary.correct}/${summary.problems}), measured with the runtime's engine in Node (onnxruntime-node).
 
-Accuracy against training time (greedy, first ${config.training.evals.length > 0 ? "100" : "0"} held-out problems, measured by train.py during training):
+Accuracy against training time, measured by train.py during training (greedy, one token per pass,
+on the first 60 to 100 held-out problems, so each point is rough):
 
 | minutes | step | exact match % |
 |---|---|---|

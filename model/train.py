@@ -134,6 +134,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     # One thread beats two when other work shares the cores: OpenMP threads wait on each other.
     parser.add_argument("--threads", type=int)
+    # Continue from a shipped model when no checkpoint exists (a fresh machine, e.g. a GPU one).
+    parser.add_argument("--init-onnx")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
     if args.minutes:
@@ -162,6 +164,9 @@ def main():
         opt.load_state_dict(ckpt["opt"])
         state = ckpt["state"]
         print(f"train: resumed at step {state['step']}, {state['elapsed'] / 60:.1f} min", flush=True)
+    elif args.init_onnx:
+        load_onnx_weights(model, args.init_onnx)
+        print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"train: {n_params / 1e6:.2f}M parameters, preset {args.preset}, {preset['minutes']} min", flush=True)
 
@@ -210,6 +215,19 @@ def main():
             last_save = time.time()
     save(ckpt_path, model, opt, state, cfg)
     print("train: done", flush=True)
+
+
+def load_onnx_weights(model, path):
+    """The exported graph keeps every parameter under its PyTorch name (constant folding off)."""
+    import onnx
+    from onnx import numpy_helper
+
+    weights = {init.name: numpy_helper.to_array(init) for init in onnx.load(path).graph.initializer}
+    state = model.state_dict()
+    missing = [k for k in state if k not in weights or tuple(weights[k].shape) != tuple(state[k].shape)]
+    if missing:
+        raise SystemExit(f"train: {path} lacks parameters {missing[:5]} (of {len(missing)}) for this architecture")
+    model.load_state_dict({k: torch.from_numpy(weights[k].copy()) for k in state})
 
 
 def save(path, model, opt, state, cfg):
