@@ -97,9 +97,12 @@ Free-text prompts, temperature 0, one token per pass, blocks of 16, 48 tokens (v
 ${samples.join("\n\n")}
 
 ## Known weaknesses
-- Trained on a tiny budget: free text is English-textured but mostly incoherent.
-- Arithmetic is the skill it was trained for, and it still makes mistakes, more on longer problems and
-  on multiplication; numbers above 99 are outside its training range.
+- Trained on a tiny CPU budget. Free text is poor (see the samples above): one batch in ten was prose,
+  too little to learn more than the most frequent words.
+- Arithmetic: it writes the answer layout (one step per line, then \`#### n\`) but rarely copies the
+  numbers of the question correctly, which is what limits its accuracy; a GPU run
+  (\`npm run model:build -- --preset cuda --continue\`) or many more CPU hours are what would close the
+  gap. Numbers above 99 are outside its training range.
 - Beyond 64 generated tokens or about 130 tokens of context it has seen nothing in training.
 `;
   writeFileSync(join(modelDir, "README.md"), card);

@@ -43,6 +43,16 @@ function eosReached(canvas: Int32Array, from: number, eos: number, mask: number)
   return false;
 }
 
+/**
+ * The generated text as it continues the prompt: decoders such as SentencePiece's drop the
+ * leading space of a sequence's first token, so the tokens are decoded after the prompt.
+ */
+function continuation(codec: TextCodec, promptIds: readonly number[], tokens: readonly number[]): string {
+  const prompt = codec.decode(promptIds);
+  const whole = codec.decode([...promptIds, ...tokens]);
+  return whole.startsWith(prompt) ? whole.slice(prompt.length) : codec.decode(tokens);
+}
+
 export async function generate(
   engine: EngineModel,
   prompt: string,
@@ -141,7 +151,7 @@ export async function generate(
   const eosAt = generated.indexOf(config.eosTokenId);
   const tokens = eosAt >= 0 ? generated.slice(0, eosAt) : generated;
   return {
-    text: codec.decode(tokens),
+    text: continuation(codec, promptIds, tokens),
     tokens,
     nfe,
     blocks,

@@ -58,3 +58,12 @@ describe("decoders on the shipped model", () => {
     expect(b.tokens).toEqual(a.tokens);
   });
 });
+
+describe("generated text", () => {
+  it("continues the prompt with its spacing (the first token's space is kept)", async () => {
+    const result = await generate(loaded, "The old man walked into the room and", { decoder: "threshold", genLength: 8, blockSize: 8 });
+    const piece = loaded.codec.piece(result.tokens[0]!);
+    expect(result.text.startsWith(" ")).toBe(piece.startsWith("\u2581"));
+    expect(result.text).toBe(loaded.codec.decode([...loaded.codec.encode("The old man walked into the room and"), ...result.tokens]).slice("The old man walked into the room and".length));
+  });
+});

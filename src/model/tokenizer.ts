@@ -30,7 +30,8 @@ export function createTextCodec(tokenizerJson: object, tokenizerConfig: object):
   const ids = new Map(pieces.map((piece, id) => [piece, id]));
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
-    decode: (tokenIds) => tokenizer.decode([...tokenIds], { skip_special_tokens: false }),
+    // The library rejects an empty list; an empty prompt or generation decodes to "".
+    decode: (tokenIds) => (tokenIds.length === 0 ? "" : tokenizer.decode([...tokenIds], { skip_special_tokens: false })),
     piece: (id) => pieces[id] ?? `[${id}]`,
     tokenText: (id) => displayText(pieces[id] ?? `[${id}]`),
     idOf: (piece) => ids.get(piece),
