@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { accuracyVsNfeSvg, niceTicks } from "./plot.ts";
-import { cell } from "./table.test.ts";
+import { cell } from "./testing.ts";
 
 describe("accuracy vs NFE plot", () => {
   it("draws one marker per scored cell, a line per setting and a legend", () => {

@@ -42,7 +42,9 @@ export function evalJson(cells: readonly CellSummary[], plan: EvalPlan, meta: { 
   const settings: EvalJson["settings"] = {};
   for (const cell of cells) {
     settings[cell.setting] = { label: SETTING_LABELS[cell.setting] };
-    (results[cell.setting] ??= {})[String(cell.blockSize)] = figures(cell);
+    const row = results[cell.setting] ?? {};
+    row[String(cell.blockSize)] = figures(cell);
+    results[cell.setting] = row;
   }
   return {
     seed: meta.seed,

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { emptyTally, summarize } from "../problems/evaluate.ts";
-import type { CellSummary } from "./run.ts";
-import type { SettingName } from "./settings.ts";
 import { EMPTY_CELL, gridToMarkdown, markdownTables, metricGrid, signedPoints } from "./table.ts";
-
-export function cell(setting: SettingName, blockSize: number, correct: number, problems = 100, nfe = 50, tokens = 100, ms = 1000): CellSummary {
-  return { setting, blockSize, options: {}, summary: summarize({ ...emptyTally(), problems, correct, nfe, tokens, ms, blocks: 10, blockTokens: 10 * blockSize }) };
-}
+import { cell } from "./testing.ts";
 
 describe("paper-layout tables", () => {
   const cells = [cell("adablock", 8, 81), cell("threshold", 8, 79), cell("threshold", 16, 80), cell("adablock", 16, 80), cell("vanilla", 8, 70)];
