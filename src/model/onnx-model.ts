@@ -69,7 +69,9 @@ export async function createOnnxModel(ort: OrtModule, onnx: Uint8Array, options:
         );
       }
       const data = (await logits.getData()) as Float32Array;
-      return data.slice(from * vocab, to * vocab);
+      // A view, not a copy: the data was already copied out of the runtime, and dispose() below
+      // only drops the tensor's reference to it.
+      return data.subarray(from * vocab, to * vocab);
     } catch (error) {
       if (error instanceof ModelContractError) throw error;
       throw new InferenceError(`forward pass failed for input_ids int64 [1, ${inputIds.length}]: ${(error as Error).message}`);
