@@ -2,7 +2,7 @@
  * Command-line flags of `npm run generate` mapped onto GenerateOptions. Ranges are checked by
  * the engine's resolveOptions; this file only parses, and names flags in messages.
  */
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { OptionError } from "../src/errors.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
 
@@ -66,35 +66,34 @@ function number(flag: string, text: string | undefined): number | undefined {
   return value;
 }
 
-export function parseCliArgs(argv: string[]): CliArgs {
-  let values: Record<string, string | boolean | undefined>;
+/** Flags as strings (or booleans); an unknown or malformed flag becomes an OptionError. */
+export function parseFlags(argv: string[], options: ParseArgsConfig["options"]): Record<string, string | boolean | undefined> {
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        prompt: { type: "string" },
-        decoder: { type: "string" },
-        "gen-length": { type: "string" },
-        "block-size": { type: "string" },
-        steps: { type: "string" },
-        remasking: { type: "string" },
-        threshold: { type: "string" },
-        factor: { type: "string" },
-        "delimiter-threshold": { type: "string" },
-        delimiters: { type: "string" },
-        "inner-rule": { type: "string" },
-        temperature: { type: "string" },
-        seed: { type: "string" },
-        model: { type: "string" },
-        json: { type: "boolean" },
-        trace: { type: "string" },
-      },
-    }));
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
     throw new OptionError("arguments", (error as Error).message.replace(/\s+/g, " "));
   }
+}
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  const values = parseFlags(argv, {
+    prompt: { type: "string" },
+    decoder: { type: "string" },
+    "gen-length": { type: "string" },
+    "block-size": { type: "string" },
+    steps: { type: "string" },
+    remasking: { type: "string" },
+    threshold: { type: "string" },
+    factor: { type: "string" },
+    "delimiter-threshold": { type: "string" },
+    delimiters: { type: "string" },
+    "inner-rule": { type: "string" },
+    temperature: { type: "string" },
+    seed: { type: "string" },
+    model: { type: "string" },
+    json: { type: "boolean" },
+    trace: { type: "string" },
+  });
   const text = (key: string): string | undefined => values[key] as string | undefined;
   if (text("prompt") === undefined) throw new OptionError("--prompt", "is required");
   const options: Partial<GenerateOptions> = {

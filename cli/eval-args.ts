@@ -2,8 +2,8 @@
  * Flags of `npm run eval`, parsed into an evaluation plan. Per-cell ranges are checked later
  * by the engine's resolveOptions against the loaded model; this file parses and names flags.
  */
-import { parseArgs } from "node:util";
 import { OptionError } from "../src/errors.ts";
+import { parseFlags } from "./args.ts";
 import { EVAL_SEED } from "../src/problems/generate.ts";
 import { checkPlan, defaultPlan, parseBlockSizes, parseSettings, DEFAULT_BLOCK_SIZES, DEFAULT_GEN_LENGTH, type EvalPlan } from "../src/eval/settings.ts";
 
@@ -34,28 +34,18 @@ function integer(flag: string, text: string | undefined, fallback: number, min: 
 }
 
 export function parseEvalArgs(argv: string[]): EvalArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        decoders: { type: "string" },
-        "block-sizes": { type: "string" },
-        "gen-length": { type: "string" },
-        seed: { type: "string" },
-        count: { type: "string" },
-        "delimiter-threshold": { type: "string" },
-        steps: { type: "string" },
-        model: { type: "string" },
-        json: { type: "boolean" },
-        out: { type: "string" },
-      },
-    }));
-  } catch (error) {
-    throw new OptionError("arguments", (error as Error).message.replace(/\s+/g, " "));
-  }
+  const values = parseFlags(argv, {
+    decoders: { type: "string" },
+    "block-sizes": { type: "string" },
+    "gen-length": { type: "string" },
+    seed: { type: "string" },
+    count: { type: "string" },
+    "delimiter-threshold": { type: "string" },
+    steps: { type: "string" },
+    model: { type: "string" },
+    json: { type: "boolean" },
+    out: { type: "string" },
+  });
   const text = (key: string): string | undefined => values[key] as string | undefined;
   const genLength = integer("--gen-length", text("gen-length"), DEFAULT_GEN_LENGTH, 1);
   const tauText = text("delimiter-threshold");
