@@ -70,6 +70,20 @@ class Block(nn.Module):
         gate, up = self.gate_up(self.ffn_norm(x)).chunk(2, dim=-1)
         return x + self.down(F.silu(gate) * up)
 
+    def forward_cached(self, x, cos, sin, past_k, past_v):
+        """forward() for a window of positions that also attends to cached keys/values of other
+        positions (past_k/past_v: [b, heads, past, head_dim], rotary already applied to past_k).
+        Returns the window's output and its own rotated keys and values, for a cache."""
+        b, s, d = x.shape
+        q, k, v = self.qkv(self.attn_norm(x)).view(b, s, 3, self.n_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        keys, values = torch.cat([past_k, k], dim=2), torch.cat([past_v, v], dim=2)
+        scores = torch.matmul(q, keys.transpose(-1, -2)) * (self.head_dim ** -0.5)
+        attn = torch.matmul(torch.softmax(scores, dim=-1), values)
+        x = x + self.out(attn.transpose(1, 2).reshape(b, s, d))
+        gate, up = self.gate_up(self.ffn_norm(x)).chunk(2, dim=-1)
+        return x + self.down(F.silu(gate) * up), k, v
+
 
 class DiffusionLM(nn.Module):
     def __init__(self, cfg: ModelConfig):
@@ -98,3 +112,19 @@ class DiffusionLM(nn.Module):
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         return self.logits(self.hidden(input_ids))
+
+    def forward_cached(self, input_ids, start, past_keys, past_values):
+        """The KV-cache graph: logits of a window of the canvas whose first token sits at absolute
+        position `start` (int64 scalar), attending to itself plus the cached positions.
+        past_keys/past_values: [layers, b, heads, past, head_dim]. Returns logits [b, window,
+        vocab] and the window's keys/values in the same layout, so a pass over the whole canvas
+        (past = 0 positions, start = 0) yields the cache for every position."""
+        x = self.embed(input_ids)
+        cos, sin = rope_tables(input_ids.shape[1], self.cfg.d_model // self.cfg.n_heads, self.cfg.rope_theta, input_ids.device,
+                               offset=start.to(torch.float32))
+        keys, values = [], []
+        for layer, block in enumerate(self.blocks):
+            x, k, v = block.forward_cached(x, cos, sin, past_keys[layer], past_values[layer])
+            keys.append(k)
+            values.append(v)
+        return self.logits(self.norm(x)), torch.stack(keys), torch.stack(values)

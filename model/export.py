@@ -4,8 +4,18 @@ Graph contract: input `input_ids` int64 [batch, sequence] -> output `logits` flo
 [batch, sequence, vocab], both axes dynamic. Constant folding is off, or the tied embedding
 would be stored twice.
 
-usage: export.py --work DIR --out MODEL_DIR --delimiters ID,ID,ID [--random]
+A second graph, onnx/model_kv.onnx, runs the same weights over a window of the canvas against
+cached keys/values of the other positions (the approximate KV caches; docs/kv-cache.md):
+  inputs  input_ids int64 [batch, window], window_start int64 [] (absolute position of the
+          window's first token), past_keys / past_values float32 [layers, batch, heads, past, head_dim]
+  outputs logits float32 [batch, window, vocab], present_keys / present_values float32
+          [layers, batch, heads, window, head_dim] (keys with rotary of their true positions)
+
+usage: export.py --work DIR --out MODEL_DIR --delimiters ID,ID,ID [--random] [--fixture FILE]
+       export.py --kv-only --out MODEL_DIR [--onnx-weights FILE]
   --random exports freshly initialised weights (a stand-in with the same contract).
+  --kv-only writes only onnx/model_kv.onnx, with the weights of --onnx-weights (default:
+  MODEL_DIR/onnx/model.onnx) and the architecture of MODEL_DIR/config.json.
 """
 import argparse
 import json
@@ -49,15 +59,90 @@ def parity_fixture(model, vocab_size, seed=7):
     return {"tolerance": 1e-3, "cases": cases}
 
 
+KV_GRAPH = os.path.join("onnx", "model_kv.onnx")
+
+
+class CachedGraph(torch.nn.Module):
+    """DiffusionLM.forward_cached as a module, so torch.onnx.export traces it."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, window_start, past_keys, past_values):
+        return self.model.forward_cached(input_ids, window_start, past_keys, past_values)
+
+
+def check_cached(model, length=40, start=13, end=21):
+    """The cached path must reproduce the full pass: a whole-canvas pass (no past) gives the same
+    logits, and a window [start, end) against the other positions' keys/values gives the full
+    pass's rows for that window."""
+    cfg = model.cfg
+    ids = torch.randint(4, cfg.vocab_size, (1, length))
+    ids[0, length // 2:] = MASK
+    head_dim = cfg.d_model // cfg.n_heads
+    empty = torch.zeros(cfg.n_layers, 1, cfg.n_heads, 0, head_dim)
+    with torch.no_grad():
+        full = model(ids)
+        logits, keys, values = model.forward_cached(ids, torch.tensor(0), empty, empty)
+        past = lambda t: torch.cat([t[:, :, :, :start], t[:, :, :, end:]], dim=3)  # noqa: E731
+        window, _, _ = model.forward_cached(ids[:, start:end], torch.tensor(start), past(keys), past(values))
+    errors = ((logits - full).abs().max().item(), (window - full[:, start:end]).abs().max().item())
+    if max(errors) > 1e-4:
+        raise SystemExit(f"export: the cached graph differs from the full pass by {errors}")
+
+
+def export_cached(model, out_dir):
+    """Writes onnx/model_kv.onnx (same weights, KV-cache contract above)."""
+    check_cached(model)
+    cfg = model.cfg
+    path = os.path.join(out_dir, KV_GRAPH)
+    head_dim = cfg.d_model // cfg.n_heads
+    past = torch.zeros(cfg.n_layers, 1, cfg.n_heads, 5, head_dim)
+    kv_axes = {1: "batch", 3: "past"}
+    torch.onnx.export(
+        CachedGraph(model), (torch.full((1, 8), MASK, dtype=torch.long), torch.tensor(5), past, past), path,
+        input_names=["input_ids", "window_start", "past_keys", "past_values"],
+        output_names=["logits", "present_keys", "present_values"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "window"}, "past_keys": kv_axes, "past_values": kv_axes,
+            "logits": {0: "batch", 1: "window"}, "present_keys": {1: "batch", 3: "window"}, "present_values": {1: "batch", 3: "window"},
+        },
+        opset_version=17, do_constant_folding=False,
+    )
+    print(f"export: {path} ({os.path.getsize(path) / 1e6:.1f} MB)")
+
+
+def export_cached_only(out_dir, onnx_weights):
+    """The cached graph of an already exported model, its weights read back from the ONNX file."""
+    from train import load_onnx_weights
+
+    config = json.load(open(os.path.join(out_dir, "config.json")))
+    model = DiffusionLM(ModelConfig(
+        vocab_size=config["vocab_size"], d_model=config["hidden_size"], n_layers=config["num_hidden_layers"],
+        n_heads=config["num_attention_heads"], d_ff=config["intermediate_size"], rope_theta=config["rope_theta"],
+    ))
+    load_onnx_weights(model, onnx_weights or os.path.join(out_dir, "onnx", "model.onnx"))
+    model.eval()
+    export_cached(model, out_dir)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--work", required=True)
+    parser.add_argument("--work")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--delimiters", required=True)
+    parser.add_argument("--delimiters")
     parser.add_argument("--random", action="store_true")
     parser.add_argument("--fixture")
+    parser.add_argument("--kv-only", action="store_true")
+    parser.add_argument("--onnx-weights")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("EXPORT_THREADS", "2")))
+    torch.manual_seed(0)
+    if args.kv_only:
+        return export_cached_only(args.out, args.onnx_weights)
+    if not args.work or not args.delimiters:
+        parser.error("--work and --delimiters are required (unless --kv-only)")
     vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
     ckpt_path = os.path.join(args.work, "checkpoint.pt")
     state = {}
@@ -102,6 +187,7 @@ def main():
         with open(args.fixture, "w") as f:
             json.dump(parity_fixture(model, cfg.vocab_size), f)
     print(f"export: {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.1f} MB)")
+    export_cached(model, args.out)
 
 
 if __name__ == "__main__":
