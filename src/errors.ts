@@ -45,3 +45,8 @@ export class TraceError extends Error {
     super(`trace line ${line}: ${message}`);
   }
 }
+
+/** The engine worker died (an uncaught error in it); calls in flight fail with this, and the worker must be restarted. */
+export class WorkerCrashError extends Error {
+  override name = "WorkerCrashError";
+}

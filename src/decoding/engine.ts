@@ -6,9 +6,11 @@
  */
 import { createRandom } from "../util/random.ts";
 import type { ModelConfig } from "../model/model-folder.ts";
-import type { ForwardModel } from "../model/onnx-model.ts";
+import type { ForwardModel, WindowModel } from "../model/onnx-model.ts";
 import type { TextCodec } from "../model/tokenizer.ts";
-import { delimiterIds, resolveOptions } from "./options.ts";
+import { OptionError } from "../errors.ts";
+import { checkPrompt, delimiterIds, resolveOptions } from "./options.ts";
+import { cachedPasses, fullPasses, type ForwardPlan } from "./forward-plan.ts";
 import { noiseFor, predictRow, type Prediction } from "./predict.ts";
 import { createDecoder } from "./strategies.ts";
 import type { BlockDecision, GenerateOptions, GenerateResult, StepEvent, StopReason } from "./types.ts";
@@ -19,6 +21,8 @@ export interface EngineModel {
   model: ForwardModel;
   codec: TextCodec;
   config: ModelConfig;
+  /** Opens the model's KV-cache graph (loaded on first use); cache modes other than none need it. */
+  kvModel?: () => Promise<WindowModel>;
 }
 
 export interface GenerateHooks {
@@ -26,13 +30,20 @@ export interface GenerateHooks {
   /**
    * With onStep: predict every masked position for the event (the volatility band), at the
    * cost of a softmax per position per pass. false = only what the decoder needed; other
-   * masked positions then carry tokenId -1 and confidence NaN. Default true.
+   * masked positions then carry tokenId -1 and confidence NaN. Default true. (With cache
+   * "dual", a block's later passes compute no logits past the block: -1 and NaN there too.)
    */
   band?: boolean;
   signal?: AbortSignal;
 }
 
 const now = (): number => globalThis.performance.now();
+
+async function forwardPlan(engine: EngineModel, cache: GenerateOptions["cache"]): Promise<ForwardPlan> {
+  if (cache === "none") return fullPasses(engine.model);
+  if (!engine.kvModel) throw new OptionError("cache", `"${cache}" needs the model's KV-cache graph (onnx/model_kv.onnx), and this engine has none`);
+  return cachedPasses(await engine.kvModel(), cache);
+}
 
 /** Generation stops once an [EOS] is committed with nothing masked before it. */
 function eosReached(canvas: Int32Array, from: number, eos: number, mask: number): boolean {
@@ -61,7 +72,7 @@ export async function generate(
 ): Promise<GenerateResult> {
   const started = now();
   const { model, codec, config } = engine;
-  const promptIds = codec.encode(prompt);
+  const promptIds = codec.encode(checkPrompt(prompt));
   const resolved = resolveOptions(options, engine, promptIds.length);
   const promptLength = promptIds.length;
   const genEnd = promptLength + resolved.genLength;
@@ -71,6 +82,7 @@ export async function generate(
   // Ranks for remasking = "random"; sampling noise is derived per position (noiseFor).
   const rankRandom = createRandom(resolved.seed);
   const decoder = createDecoder(resolved, delimiterIds(resolved.delimiters, codec), genEnd, rankRandom);
+  const plan = await forwardPlan(engine, resolved.cache);
 
   const blocks: [number, number][] = [];
   let blockEnd = promptLength;
@@ -84,8 +96,10 @@ export async function generate(
       stopReason = "aborted";
       break;
     }
-    // Positions before the first mask are settled: their logits are not needed.
-    const logits = await model.forward(canvas, firstMasked, genEnd);
+    const blockStart = firstMasked >= blockEnd;
+    // Positions before the first mask are settled: their logits are not needed. With a cache,
+    // the rows may end at the block's end (logitsEnd).
+    const { logits, to: logitsEnd } = await plan.run(canvas, firstMasked, blockStart);
     const pass = nfe++;
     // Predictions are computed on demand: a softmax over the vocabulary per position is the
     // engine's main cost, and the rules only need the block (and AdaBlock's window).
@@ -93,6 +107,7 @@ export async function generate(
     const prediction = (position: number): Prediction => {
       let p = predictions.get(position);
       if (p === undefined) {
+        if (position >= logitsEnd) throw new RangeError(`position ${position} has no logits in this pass (they end at ${logitsEnd})`);
         const noise = resolved.temperature > 0 ? noiseFor(resolved.seed, pass, position) : undefined;
         p = predictRow(logits, (position - firstMasked) * model.vocabSize, model.vocabSize, resolved.temperature, noise, mask);
         predictions.set(position, p);
@@ -101,12 +116,12 @@ export async function generate(
     };
 
     let decision: BlockDecision | undefined;
-    const blockStart = firstMasked >= blockEnd;
     if (blockStart) {
       const opened = decoder.schedule.open({ start: firstMasked, generated: firstMasked - promptLength, prediction });
       blockEnd = opened.end;
       decision = opened.decision;
       blocks.push([firstMasked, blockEnd]);
+      plan.blockOpened(firstMasked, blockEnd);
       stepInBlock = 0;
     }
     const block = blocks[blocks.length - 1]!;
@@ -120,8 +135,10 @@ export async function generate(
     if (hooks.onStep) {
       const stillMasked: number[] = [];
       for (let p = firstMasked; p < genEnd; p++) if (canvas[p] === mask) stillMasked.push(p);
-      // The volatility band: every masked position's prediction, unless the caller opted out.
+      // The volatility band: every masked position's prediction, unless the caller opted out
+      // (or a dual-cache pass computed no logits there).
       const band = hooks.band !== false;
+      const shown = (p: number): boolean => p < logitsEnd && (band || predictions.has(p));
       hooks.onStep({
         step: pass,
         nfe,
@@ -136,8 +153,8 @@ export async function generate(
         },
         masked: {
           positions: Int32Array.from(stillMasked),
-          tokenIds: Int32Array.from(stillMasked, (p) => (band || predictions.has(p) ? prediction(p).tokenId : -1)),
-          confidences: Float32Array.from(stillMasked, (p) => (band || predictions.has(p) ? prediction(p).confidence : Number.NaN)),
+          tokenIds: Int32Array.from(stillMasked, (p) => (shown(p) ? prediction(p).tokenId : -1)),
+          confidences: Float32Array.from(stillMasked, (p) => (shown(p) ? prediction(p).confidence : Number.NaN)),
         },
       });
     }

@@ -5,11 +5,12 @@
 import { OptionError } from "../errors.ts";
 import type { ModelConfig } from "../model/model-folder.ts";
 import type { TextCodec } from "../model/tokenizer.ts";
-import type { DecoderName, GenerateOptions, InnerRule, Remasking } from "./types.ts";
+import type { CacheMode, DecoderName, GenerateOptions, InnerRule, Remasking } from "./types.ts";
 
 export const DECODERS: readonly DecoderName[] = ["fixed", "threshold", "factor", "adablock"];
 const REMASKINGS: readonly Remasking[] = ["low_confidence", "random"];
 const INNER_RULES: readonly InnerRule[] = ["threshold", "factor"];
+export const CACHE_MODES: readonly CacheMode[] = ["none", "prefix", "dual"];
 
 /** Defaults sized for the shipped model (trained on 64-token answers); the paper uses L = 512, B0 = 32. */
 export const DEFAULT_OPTIONS: Readonly<GenerateOptions> = {
@@ -25,6 +26,7 @@ export const DEFAULT_OPTIONS: Readonly<GenerateOptions> = {
   innerRule: "threshold",
   temperature: 0,
   seed: 0,
+  cache: "none",
 };
 
 function integer(option: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -48,11 +50,24 @@ export function delimiterIds(delimiters: readonly string[], codec: TextCodec): n
   });
 }
 
+/**
+ * The prompt must be a string; empty or whitespace-only is allowed (the model then generates
+ * from nothing), as is any Unicode the tokenizer can encode (unknown characters become [UNK]).
+ */
+export function checkPrompt(prompt: unknown): string {
+  if (typeof prompt !== "string") throw new OptionError("prompt", `must be a string, got ${prompt === null ? "null" : typeof prompt}`);
+  return prompt;
+}
+
 export function resolveOptions(
   options: Partial<GenerateOptions>,
   model: { config: ModelConfig; codec: TextCodec },
   promptTokens: number,
 ): GenerateOptions {
+  // Callers across the worker boundary are untyped: a null or array here must not become a TypeError.
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new OptionError("options", `must be an object of generation options, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+  }
   const unknown = Object.keys(options).filter((key) => !(key in DEFAULT_OPTIONS));
   if (unknown.length > 0) throw new OptionError(unknown[0]!, `is not an option; options are ${Object.keys(DEFAULT_OPTIONS).join(", ")}`);
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<GenerateOptions>;
@@ -109,5 +124,6 @@ export function resolveOptions(
     innerRule: oneOf("innerRule", merged.innerRule, INNER_RULES),
     temperature,
     seed: integer("seed", merged.seed, 0, 2 ** 32 - 1),
+    cache: oneOf("cache", merged.cache, CACHE_MODES),
   };
 }
