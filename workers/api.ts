@@ -42,6 +42,20 @@ export interface LoadReport {
   ms: number;
   /** Vocabulary pieces by id, so the UI can show predicted tokens without a tokenizer. */
   vocab: string[];
+  /** What the user should be told about this load: Cache Storage unavailable or full, a damaged cached file re-fetched. */
+  notices: string[];
+}
+
+/** The worker's resources, for long sessions: they should stay flat from one run to the next. */
+export interface EngineDiagnostics {
+  /** Tensors created and not yet disposed (0 between runs). */
+  liveTensors: number;
+  /** Tensors counted since the model was loaded. */
+  tensorsSeen: number;
+  /** The worker's used JS heap (Chromium's performance.memory), or null where unreadable. */
+  jsHeapBytes: number | null;
+  /** onnxruntime-web's WASM memory, or null before it exists. */
+  wasmMemoryBytes: number | null;
 }
 
 export interface ResolvedRun {
@@ -55,11 +69,17 @@ export interface EngineWorkerApi {
   load(request: LoadRequest, onProgress?: (progress: FileProgress) => void): Promise<LoadReport>;
   /** Checks the options against the loaded model (OptionError names a bad one) and fills in defaults. */
   resolve(prompt: string, options: Partial<GenerateOptions>): Promise<ResolvedRun>;
-  /** Resolves with the partial result (stopReason "aborted") when cancelled. */
+  /**
+   * Resolves with the partial result (stopReason "aborted") when cancelled. A second call while
+   * one runs is rejected (InferenceError), never queued or interleaved; a load() during the run
+   * unloads its model and the run fails with InferenceError.
+   */
   generate(prompt: string, options: Partial<GenerateOptions>, onStep?: (event: StepEvent) => void): Promise<GenerateResult>;
   /** Stops the running generation before its next forward pass. */
   cancel(): void;
   backendInfo(): BackendInfo | null;
   /** Deletes the model files in Cache Storage; true when there was something to delete. */
   clearCache(): Promise<boolean>;
+  /** Live tensors and memory, measured after a garbage collection where the host allows one. */
+  diagnostics(): EngineDiagnostics;
 }

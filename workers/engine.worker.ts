@@ -4,6 +4,7 @@
  */
 import * as Comlink from "comlink";
 import { generate, resolveOptions, type EngineModel } from "../src/decoding/engine.ts";
+import { checkPrompt } from "../src/decoding/options.ts";
 import type { StepEvent } from "../src/decoding/types.ts";
 import { InferenceError } from "../src/errors.ts";
 import { loadModelFolder, MODEL_FILES, type FileProgress } from "../src/model/model-folder.ts";
@@ -12,10 +13,14 @@ import type { BackendInfo, EngineWorkerApi, LoadRequest } from "./api.ts";
 import { openModel } from "./backend.ts";
 import { cachedModelFiles, clearModelCache } from "./cached-files.ts";
 import { throttleProgress } from "./progress.ts";
+import { trackWasmMemory, wasmMemoryBytes } from "./wasm-memory.ts";
+
+trackWasmMemory();
 
 let loaded: (EngineModel & { model: OnnxModel }) | null = null;
 let backend: BackendInfo | null = null;
 let running: AbortController | null = null;
+let loading = false;
 
 /**
  * A callback from the main thread arrives as a comlink proxy: calling it posts a message and
@@ -80,9 +85,16 @@ async function unload(): Promise<void> {
   await previous?.model.dispose();
 }
 
-const api: EngineWorkerApi = {
+/** The worker's API; exported so tests can drive it without a worker. */
+export const api: EngineWorkerApi = {
   async load(request: LoadRequest, onProgress?: (progress: FileProgress) => void) {
     const started = performance.now();
+    // Two loads at once would each unload and then keep their own model: one would leak.
+    if (loading) {
+      release(onProgress);
+      throw new InferenceError("a model is already loading: wait for that load() to finish");
+    }
+    loading = true;
     try {
       await unload();
       const ort = await import("onnxruntime-web");
@@ -107,15 +119,17 @@ const api: EngineWorkerApi = {
         bytes: folder.onnx.byteLength,
         ms: performance.now() - started,
         vocab: Array.from({ length: folder.config.vocabSize }, (_, id) => folder.codec.tokenText(id)),
+        notices: [...files.notices],
       };
     } finally {
+      loading = false;
       release(onProgress);
     }
   },
 
   async resolve(prompt, options) {
     const engine = requireModel();
-    const ids = engine.codec.encode(prompt);
+    const ids = engine.codec.encode(checkPrompt(prompt));
     return {
       promptLength: ids.length,
       promptTokens: ids.map((id) => engine.codec.tokenText(id)),
@@ -129,10 +143,16 @@ const api: EngineWorkerApi = {
     const controller = new AbortController();
     running = controller;
     try {
-      return await generate({ ...engine, model: withMessageBreaks(engine.model) }, prompt, options, {
+      const result = await generate({ ...engine, model: withMessageBreaks(engine.model) }, prompt, options, {
         signal: controller.signal,
         onStep: (event) => post(onStep, event, stepTransferables(event)),
+      }).catch((error: unknown) => {
+        if (loaded === engine) throw error;
+        return null;
       });
+      // A load() during the run unloaded its model: the run fails rather than passing off a cut-short result.
+      if (loaded !== engine || result === null) throw new InferenceError("the model was unloaded during the run (load() was called); the run was stopped");
+      return result;
     } finally {
       running = null;
       release(onStep);
@@ -150,6 +170,19 @@ const api: EngineWorkerApi = {
   clearCache() {
     return clearModelCache();
   },
+
+  diagnostics() {
+    // A browser started with --js-flags=--expose-gc (the soak test) collects first, so the figures are live memory.
+    (globalThis as { gc?: () => void }).gc?.();
+    const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+    return {
+      liveTensors: loaded?.model.liveTensors ?? 0,
+      tensorsSeen: loaded?.model.tensorsSeen ?? 0,
+      jsHeapBytes: memory?.usedJSHeapSize ?? null,
+      wasmMemoryBytes: wasmMemoryBytes(),
+    };
+  },
 };
 
-Comlink.expose(api);
+// Only inside a worker: tests import `api` directly.
+if ("WorkerGlobalScope" in globalThis) Comlink.expose(api);
