@@ -3,7 +3,7 @@
  * rule and engine tests can use small hand-made logit tables.
  */
 import type { ModelConfig } from "../model/model-folder.ts";
-import type { ForwardModel } from "../model/onnx-model.ts";
+import type { ForwardModel, WindowModel } from "../model/onnx-model.ts";
 import type { TextCodec } from "../model/tokenizer.ts";
 import type { EngineModel } from "./engine.ts";
 
@@ -40,6 +40,43 @@ export function fakeModel(vocabSize: number, logitsOf: LogitsFn): ForwardModel &
   return model;
 }
 
+/** One KV-cache pass as the fake saw it: the window [start, start + length) and how many cached positions. */
+export interface WindowCall {
+  start: number;
+  length: number;
+  past: number;
+}
+
+/**
+ * A KV-cache model over the same logits function: each position's "key" is (position, token),
+ * so a window pass sees the window's current tokens and the cached positions' tokens as they were
+ * when cached: exactly what a cache keeps. (Unlike a transformer, nothing else goes stale.)
+ */
+export function fakeWindowModel(vocabSize: number, logitsOf: LogitsFn): WindowModel & { calls: WindowCall[] } {
+  const kvShape = { layers: 1, heads: 1, headDim: 2 };
+  const calls: WindowCall[] = [];
+  return {
+    vocabSize,
+    kvShape,
+    calls,
+    async forwardWindow(windowIds, start, pastKeys) {
+      const past = pastKeys.length / 2;
+      const seen = new Int32Array(past + windowIds.length);
+      for (let i = 0; i < past; i++) seen[pastKeys[2 * i]!] = pastKeys[2 * i + 1]!;
+      seen.set(windowIds, start);
+      const logits = new Float32Array(windowIds.length * vocabSize);
+      const keys = new Float32Array(windowIds.length * 2);
+      for (let i = 0; i < windowIds.length; i++) {
+        logits.set(logitsOf(seen, start + i, calls.length), i * vocabSize);
+        keys.set([start + i, windowIds[i]!], 2 * i);
+      }
+      calls.push({ start, length: windowIds.length, past });
+      return { logits, keys, values: keys.slice() };
+    },
+    async dispose() {},
+  };
+}
+
 /** A row with `logit` at each given id (others 0): softmax(logit) picks the confidence. */
 export function row(vocabSize: number, entries: Record<number, number>): Float32Array {
   const out = new Float32Array(vocabSize);
@@ -47,11 +84,16 @@ export function row(vocabSize: number, entries: Record<number, number>): Float32
   return out;
 }
 
-export function fakeEngine(logitsOf: LogitsFn, overrides: Partial<ModelConfig> = {}): EngineModel & { model: { passes: number } } {
+export function fakeEngine(
+  logitsOf: LogitsFn,
+  overrides: Partial<ModelConfig> = {},
+): EngineModel & { model: { passes: number }; kvModel: () => Promise<ReturnType<typeof fakeWindowModel>> } {
   const codec = fakeCodec();
+  const windowModel = fakeWindowModel(codec.vocabSize, logitsOf);
   return {
     codec,
     model: fakeModel(codec.vocabSize, logitsOf),
+    kvModel: async () => windowModel,
     config: {
       vocabSize: codec.vocabSize,
       maskTokenId: MASK,

@@ -8,6 +8,8 @@ export type Remasking = "low_confidence" | "random";
 /** The per-step commit rule used inside AdaBlock's blocks. */
 export type InnerRule = "threshold" | "factor";
 export type StopReason = "length" | "eos" | "aborted";
+/** Approximate KV cache (Fast-dLLM): none, the prefix only, or prefix and suffix (dual). */
+export type CacheMode = "none" | "prefix" | "dual";
 
 export interface GenerateOptions {
   decoder: DecoderName;
@@ -31,6 +33,8 @@ export interface GenerateOptions {
   /** 0 = argmax; above 0 = Gumbel-max sampling with the seeded PRNG. */
   temperature: number;
   seed: number;
+  /** prefix/dual: a block's later passes run only a window against cached keys/values (docs/kv-cache.md). */
+  cache: CacheMode;
 }
 
 export interface DelimiterCandidate {

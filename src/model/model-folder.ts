@@ -7,7 +7,9 @@ import { ModelLoadError } from "../errors.ts";
 import { createTextCodec, type TextCodec } from "./tokenizer.ts";
 
 export const MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"] as const;
-export type ModelFileName = (typeof MODEL_FILES)[number];
+/** Optional: the KV-cache graph (docs/kv-cache.md), fetched only when a cache mode is used. */
+export const KV_MODEL_FILE = "onnx/model_kv.onnx";
+export type ModelFileName = (typeof MODEL_FILES)[number] | typeof KV_MODEL_FILE;
 
 export interface ModelConfig {
   vocabSize: number;
@@ -168,4 +170,32 @@ export async function readWithProgress(
   }
   onProgress?.({ file, loaded, total: total ?? loaded, fromCache });
   return bytes;
+}
+
+/** A model opened on first call (and again after a failed attempt); dispose() releases it if it was. */
+export interface LazyModel<T extends { dispose(): Promise<void> }> {
+  (): Promise<T>;
+  dispose(): Promise<void>;
+}
+
+/** The folder's KV-cache graph, fetched and opened only when first asked for: it is as large as the model. */
+export function lazyKvModel<T extends { dispose(): Promise<void> }>(files: ModelFiles, open: (onnx: Uint8Array) => Promise<T>): LazyModel<T> {
+  let opened: Promise<T> | undefined;
+  const get = (): Promise<T> => {
+    if (!opened) {
+      const attempt = files.bytes(KV_MODEL_FILE).then(open);
+      opened = attempt;
+      attempt.catch(() => {
+        if (opened === attempt) opened = undefined;
+      });
+    }
+    return opened;
+  };
+  return Object.assign(get, {
+    async dispose() {
+      const current = opened;
+      opened = undefined;
+      await current?.then((model) => model.dispose(), () => undefined);
+    },
+  });
 }

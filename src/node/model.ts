@@ -6,8 +6,8 @@ import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ModelLoadError, OptionError } from "../errors.ts";
-import { fetchModelFiles, loadModelFolder, type ModelFiles, type ModelFolder } from "../model/model-folder.ts";
-import { createOnnxModel, type OnnxModel } from "../model/onnx-model.ts";
+import { fetchModelFiles, lazyKvModel, loadModelFolder, type LazyModel, type ModelFiles, type ModelFolder } from "../model/model-folder.ts";
+import { createOnnxModel, createOnnxWindowModel, type OnnxModel, type OnnxWindowModel } from "../model/onnx-model.ts";
 
 export const DEFAULT_MODEL_PATH = resolve(import.meta.dirname, "../../public/models/dllm-tiny");
 
@@ -31,6 +31,8 @@ export function localModelFiles(dir: string): ModelFiles {
 
 export interface LoadedModel extends ModelFolder {
   model: OnnxModel;
+  /** The KV-cache graph, read and opened on first use (cache modes prefix and dual). */
+  kvModel: LazyModel<OnnxWindowModel>;
 }
 
 /** Loads a model folder given as a local path or an http(s) URL. */
@@ -43,5 +45,6 @@ export async function loadModel(location: string = DEFAULT_MODEL_PATH): Promise<
   const files = isUrl ? fetchModelFiles(location) : localModelFiles(resolve(location));
   const folder = await loadModelFolder(files);
   const model = await createOnnxModel(ort, folder.onnx, { vocabSize: folder.config.vocabSize });
-  return { ...folder, model };
+  const kvModel = lazyKvModel(files, (onnx) => createOnnxWindowModel(ort, onnx, { vocabSize: folder.config.vocabSize }));
+  return { ...folder, model, kvModel };
 }

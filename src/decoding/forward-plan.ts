@@ -1,0 +1,102 @@
+/**
+ * How the engine runs its forward passes: the strategy that makes the approximate KV caches of
+ * Fast-dLLM (ADABLOCK.md, "KV caches") a variant of the one loop rather than a copy of it.
+ *
+ * - none: every pass is the full canvas through onnx/model.onnx (the original code path).
+ * - prefix: a block's opening pass runs the whole canvas and keeps every position's keys and
+ *   values; its later passes run only x[s:] against the cached keys/values of [0, s).
+ * - dual: the same opening pass; later passes run only the block x[s:e] against the cached
+ *   keys/values of [0, s) and [e, N) (the suffix goes stale until the next block opens).
+ *
+ * The cached passes are approximate because the model is bidirectional: the prefix's keys and
+ * values also depend on the tokens committed after the cache was built. On the canvas the
+ * cache was built from, a window pass gives the full pass's logits (tested in kv-cache.test.ts).
+ */
+import type { ForwardModel, KvShape, WindowModel } from "../model/onnx-model.ts";
+import type { CacheMode } from "./types.ts";
+
+/** The logits of one pass: rows for canvas positions [from, to), vocabSize floats each. */
+export interface PassLogits {
+  logits: Float32Array;
+  from: number;
+  to: number;
+}
+
+export interface ForwardPlan {
+  /**
+   * One forward pass over the canvas. `opening` is true when this pass opens a block at
+   * `firstMasked`; the returned rows start at firstMasked and may end before the canvas does
+   * (dual cache: at the block's end).
+   */
+  run(canvas: Int32Array, firstMasked: number, opening: boolean): Promise<PassLogits>;
+  /** The block the opening pass chose, [start, end): its later passes use the cache built for it. */
+  blockOpened(start: number, end: number): void;
+  /** Drops the cached keys/values. */
+  release(): void;
+}
+
+/** cache = none: the full canvas every pass, exactly the call the engine always made. */
+export function fullPasses(model: ForwardModel): ForwardPlan {
+  return {
+    run: async (canvas, firstMasked) => ({ logits: await model.forward(canvas, firstMasked, canvas.length), from: firstMasked, to: canvas.length }),
+    blockOpened: () => {},
+    release: () => {},
+  };
+}
+
+/**
+ * The keys (or values) of the positions in `ranges`, gathered from a cache of `total` positions:
+ * both are [layers, 1, heads, positions, headDim], so each (layer, head) slab is copied per range.
+ */
+export function gatherPositions(source: Float32Array, total: number, shape: KvShape, ranges: readonly [number, number][]): Float32Array {
+  const count = ranges.reduce((sum, [a, b]) => sum + (b - a), 0);
+  const slabs = shape.layers * shape.heads;
+  const out = new Float32Array(slabs * count * shape.headDim);
+  let at = 0;
+  for (let slab = 0; slab < slabs; slab++) {
+    for (const [a, b] of ranges) {
+      const from = (slab * total + a) * shape.headDim;
+      out.set(source.subarray(from, from + (b - a) * shape.headDim), at);
+      at += (b - a) * shape.headDim;
+    }
+  }
+  return out;
+}
+
+/** cache = prefix or dual, over the model's KV-cache graph. */
+export function cachedPasses(model: WindowModel, mode: Exclude<CacheMode, "none">): ForwardPlan {
+  const empty = new Float32Array(0);
+  const vocab = model.vocabSize;
+  // Keys/values of every position from the last opening pass, until the block is known.
+  let full: { keys: Float32Array; values: Float32Array; total: number } | undefined;
+  // The current block's window [start, end) and the cached keys/values of the other positions.
+  let window: [number, number] | undefined;
+  let past: { keys: Float32Array; values: Float32Array } = { keys: empty, values: empty };
+  return {
+    async run(canvas, firstMasked, opening) {
+      if (opening) {
+        const pass = await model.forwardWindow(canvas, 0, empty, empty);
+        full = { keys: pass.keys, values: pass.values, total: canvas.length };
+        return { logits: pass.logits.subarray(firstMasked * vocab), from: firstMasked, to: canvas.length };
+      }
+      if (!window) throw new RangeError("a cached pass ran before any block was opened");
+      const [start, end] = window;
+      const pass = await model.forwardWindow(canvas.subarray(start, end), start, past.keys, past.values);
+      return { logits: pass.logits.subarray((firstMasked - start) * vocab), from: firstMasked, to: end };
+    },
+    blockOpened(start, end) {
+      if (!full) throw new RangeError("a block was opened without an opening pass");
+      const { keys, values, total } = full;
+      const windowEnd = mode === "prefix" ? total : end;
+      const ranges: [number, number][] = mode === "prefix" ? [[0, start]] : [[0, start], [end, total]];
+      window = [start, windowEnd];
+      past = { keys: gatherPositions(keys, total, model.kvShape, ranges), values: gatherPositions(values, total, model.kvShape, ranges) };
+      full = undefined;
+    },
+    release() {
+      full = undefined;
+      window = undefined;
+      past = { keys: empty, values: empty };
+    },
+  };
+}
