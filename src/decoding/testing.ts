@@ -87,7 +87,7 @@ export function row(vocabSize: number, entries: Record<number, number>): Float32
 export function fakeEngine(
   logitsOf: LogitsFn,
   overrides: Partial<ModelConfig> = {},
-): EngineModel & { model: { passes: number }; kvModel: () => Promise<ReturnType<typeof fakeWindowModel>> } {
+): Omit<EngineModel, "kvModel"> & { model: { passes: number }; kvModel: () => Promise<ReturnType<typeof fakeWindowModel>> } {
   const codec = fakeCodec();
   const windowModel = fakeWindowModel(codec.vocabSize, logitsOf);
   return {
