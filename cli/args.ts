@@ -28,6 +28,7 @@ export const FLAGS: Record<string, string> = {
   innerRule: "--inner-rule",
   temperature: "--temperature",
   seed: "--seed",
+  cache: "--cache",
   prompt: "--prompt",
   model: "--model",
 };
@@ -35,7 +36,7 @@ export const FLAGS: Record<string, string> = {
 export const USAGE = `usage: npm run generate -- --prompt TEXT [--decoder fixed|threshold|factor|adablock]
   [--gen-length N] [--block-size B] [--steps N] [--remasking low_confidence|random]
   [--threshold T] [--factor F] [--delimiter-threshold TD] [--delimiters LIST] [--inner-rule threshold|factor]
-  [--temperature T] [--seed S] [--model PATH|URL] [--json] [--trace FILE]
+  [--temperature T] [--seed S] [--cache none|prefix|dual] [--model PATH|URL] [--json] [--trace FILE]
   --delimiters is comma-separated; write \\n for a newline and \\, for a comma (default: \\n)
   --delimiter-threshold accepts Infinity (AdaBlock then uses fixed blocks)`;
 
@@ -90,6 +91,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     "inner-rule": { type: "string" },
     temperature: { type: "string" },
     seed: { type: "string" },
+    cache: { type: "string" },
     model: { type: "string" },
     json: { type: "boolean" },
     trace: { type: "string" },
@@ -109,6 +111,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     innerRule: text("inner-rule") as GenerateOptions["innerRule"] | undefined,
     temperature: number("--temperature", text("temperature")),
     seed: number("--seed", text("seed")),
+    cache: text("cache") as GenerateOptions["cache"] | undefined,
   };
   return { prompt: text("prompt")!, options, model: text("model"), json: values.json === true, trace: text("trace") };
 }

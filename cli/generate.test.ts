@@ -20,6 +20,7 @@ describe("CLI argument parsing", () => {
     const args = parseCliArgs(["--prompt", "hi", "--decoder", "adablock", "--gen-length", "32", "--delimiter-threshold", "Infinity", "--delimiters", "\\n,.,\\,", "--json"]);
     expect(args.options).toMatchObject({ decoder: "adablock", genLength: 32, delimiterThreshold: Infinity, delimiters: ["\n", ".", ","] });
     expect(args.json).toBe(true);
+    expect(parseCliArgs(["--prompt", "hi", "--cache", "dual"]).options.cache).toBe("dual");
   });
   it("splits delimiter lists with escapes", () => {
     expect(parseDelimiters("\\n")).toEqual(["\n"]);
@@ -45,11 +46,22 @@ describe("npm run generate", () => {
     expect(parsed.result.tokens).toEqual(out.tokens);
   });
 
+  it("generates with --cache dual (the KV-cache graph) as with no cache at the first pass", async () => {
+    const prompt = "Question: Ava has 3 cups. She buys 2 more. How many cups does Ava have now?\nAnswer:\n";
+    const base = ["--prompt", prompt, "--decoder", "threshold", "--gen-length", "32", "--block-size", "8", "--json"];
+    const [none, dual] = await Promise.all([cli(base), cli([...base, "--cache", "dual"])]);
+    expect(dual.code).toBe(0);
+    const [a, b] = [none, dual].map((r) => JSON.parse(r.stdout) as { tokens: number[]; blocks: number[][] });
+    expect(b!.blocks[0]).toEqual(a!.blocks[0]);
+    expect(b!.tokens.length).toBeGreaterThan(0);
+  });
+
   it("exits 2 with a one-line message naming the flag for bad input", async () => {
     for (const [args, pattern] of [
       [["--prompt", "x", "--gen-length", "0"], /--gen-length: must be an integer/],
       [["--prompt", "x", "--threshold", "1.5"], /--threshold: must be in \(0, 1\]/],
       [["--prompt", "x", "--decoder", "greedy"], /--decoder: must be one of fixed, threshold, factor, adablock/],
+      [["--prompt", "x", "--cache", "full"], /--cache: must be one of none, prefix, dual, got full/],
       [["--prompt", "x", "--model", "/no/such/folder"], /ModelLoadError: \/no\/such\/folder/],
     ] as const) {
       const { code, stderr, stdout } = await cli([...args]);

@@ -58,6 +58,7 @@ async function main(): Promise<number> {
   if (trace !== undefined) closeSync(trace);
   if (process.stderr.isTTY) process.stderr.write("\n");
   await loaded.model.dispose();
+  await loaded.kvModel.dispose();
   const { text, tokens, nfe, blocks, stopReason, ms } = result;
   process.stdout.write(args.json ? JSON.stringify({ text, tokens, nfe, blocks, stopReason, ms: Math.round(ms) }) + "\n" : text + "\n");
   return stopReason === "aborted" ? 130 : 0;
