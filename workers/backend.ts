@@ -4,8 +4,8 @@
  * why it fell back. onnxruntime itself is only touched through createOnnxModel.
  */
 import { ModelLoadError, OptionError } from "../src/errors.ts";
-import { createOnnxModel, type OnnxModel, type OrtModule } from "../src/model/onnx-model.ts";
-import type { BackendChoice, BackendInfo } from "./api.ts";
+import { createOnnxModel, createOnnxWindowModel, type OnnxModel, type OnnxWindowModel, type OrtModule } from "../src/model/onnx-model.ts";
+import type { BackendChoice, BackendInfo, BackendName } from "./api.ts";
 
 export interface OpenedModel {
   model: OnnxModel;
@@ -61,4 +61,19 @@ export async function openModel(ort: OrtModule, onnx: Uint8Array, vocabSize: num
   }
   const model = await createOnnxModel(ort, onnx, { executionProviders: ["wasm"], vocabSize });
   return { model, info: { backend: "wasm", adapter: "", reason: choice === "wasm" ? fallbackReason : `fell back to WASM: ${fallbackReason}` } };
+}
+
+/**
+ * The KV-cache graph on the backend the model runs on. Should WebGPU fail for this graph while
+ * the full one runs, the cached passes run on WASM rather than not at all.
+ */
+export async function openKvModel(ort: OrtModule, onnx: Uint8Array, vocabSize: number, backend: BackendName): Promise<OnnxWindowModel> {
+  if (backend === "webgpu") {
+    try {
+      return await createOnnxWindowModel(ort, onnx, { executionProviders: ["webgpu"], vocabSize });
+    } catch (error) {
+      console.warn(`onnx/model_kv.onnx: WebGPU session failed (${(error as Error).message}); cached passes run on WASM`);
+    }
+  }
+  return createOnnxWindowModel(ort, onnx, { executionProviders: ["wasm"], vocabSize });
 }

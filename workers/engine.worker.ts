@@ -7,17 +7,17 @@ import { generate, resolveOptions, type EngineModel } from "../src/decoding/engi
 import { checkPrompt } from "../src/decoding/options.ts";
 import type { StepEvent } from "../src/decoding/types.ts";
 import { InferenceError } from "../src/errors.ts";
-import { loadModelFolder, MODEL_FILES, type FileProgress } from "../src/model/model-folder.ts";
-import type { ForwardModel, OnnxModel } from "../src/model/onnx-model.ts";
+import { lazyKvModel, loadModelFolder, MODEL_FILES, type FileProgress, type LazyModel } from "../src/model/model-folder.ts";
+import type { ForwardModel, OnnxModel, OnnxWindowModel, WindowModel } from "../src/model/onnx-model.ts";
 import type { BackendInfo, EngineWorkerApi, LoadRequest } from "./api.ts";
-import { openModel } from "./backend.ts";
+import { openKvModel, openModel } from "./backend.ts";
 import { cachedModelFiles, clearModelCache } from "./cached-files.ts";
 import { throttleProgress } from "./progress.ts";
 import { trackWasmMemory, wasmMemoryBytes } from "./wasm-memory.ts";
 
 trackWasmMemory();
 
-let loaded: (EngineModel & { model: OnnxModel }) | null = null;
+let loaded: (EngineModel & { model: OnnxModel; kvModel: LazyModel<OnnxWindowModel> }) | null = null;
 let backend: BackendInfo | null = null;
 let running: AbortController | null = null;
 let loading = false;
@@ -72,7 +72,19 @@ function withMessageBreaks(model: ForwardModel): ForwardModel {
   };
 }
 
-function requireModel(): EngineModel {
+function kvWithMessageBreaks(model: WindowModel): WindowModel {
+  return {
+    vocabSize: model.vocabSize,
+    kvShape: model.kvShape,
+    forwardWindow: async (windowIds, start, pastKeys, pastValues) => {
+      await yieldToMessages();
+      return model.forwardWindow(windowIds, start, pastKeys, pastValues);
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+function requireModel(): NonNullable<typeof loaded> {
   if (!loaded) throw new InferenceError("no model is loaded: call load() first");
   return loaded;
 }
@@ -83,6 +95,7 @@ async function unload(): Promise<void> {
   loaded = null;
   backend = null;
   await previous?.model.dispose();
+  await previous?.kvModel.dispose();
 }
 
 /** The worker's API; exported so tests can drive it without a worker. */
@@ -105,7 +118,9 @@ export const api: EngineWorkerApi = {
       const report = throttleProgress((progress) => post(onProgress, progress));
       const folder = await loadModelFolder(files, report);
       const opened = await openModel(ort, folder.onnx, folder.config.vocabSize, request.backend ?? "auto");
-      loaded = { model: opened.model, codec: folder.codec, config: folder.config };
+      // The KV-cache graph is fetched (through the same Cache Storage) only when a run asks for a cache.
+      const kvModel = lazyKvModel(files, (onnx) => openKvModel(ort, onnx, folder.config.vocabSize, opened.info.backend));
+      loaded = { model: opened.model, codec: folder.codec, config: folder.config, kvModel };
       backend = {
         ...opened.info,
         wasmThreads: ort.env.wasm.numThreads ?? 1,
@@ -143,7 +158,8 @@ export const api: EngineWorkerApi = {
     const controller = new AbortController();
     running = controller;
     try {
-      const result = await generate({ ...engine, model: withMessageBreaks(engine.model) }, prompt, options, {
+      const kvModel = async () => kvWithMessageBreaks(await engine.kvModel());
+      const result = await generate({ ...engine, model: withMessageBreaks(engine.model), kvModel }, prompt, options, {
         signal: controller.signal,
         onStep: (event) => post(onStep, event, stepTransferables(event)),
       }).catch((error: unknown) => {
@@ -176,7 +192,7 @@ export const api: EngineWorkerApi = {
     (globalThis as { gc?: () => void }).gc?.();
     const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
     return {
-      liveTensors: loaded?.model.liveTensors ?? 0,
+      liveTensors: (loaded?.model.liveTensors ?? 0) + (loaded?.kvModel.current?.liveTensors ?? 0),
       tensorsSeen: loaded?.model.tensorsSeen ?? 0,
       jsHeapBytes: memory?.usedJSHeapSize ?? null,
       wasmMemoryBytes: wasmMemoryBytes(),

@@ -175,27 +175,39 @@ export async function readWithProgress(
 /** A model opened on first call (and again after a failed attempt); dispose() releases it if it was. */
 export interface LazyModel<T extends { dispose(): Promise<void> }> {
   (): Promise<T>;
+  /** The model once opened, else undefined (diagnostics read it without opening it). */
+  readonly current: T | undefined;
   dispose(): Promise<void>;
 }
 
 /** The folder's KV-cache graph, fetched and opened only when first asked for: it is as large as the model. */
 export function lazyKvModel<T extends { dispose(): Promise<void> }>(files: ModelFiles, open: (onnx: Uint8Array) => Promise<T>): LazyModel<T> {
   let opened: Promise<T> | undefined;
+  let current: T | undefined;
   const get = (): Promise<T> => {
     if (!opened) {
       const attempt = files.bytes(KV_MODEL_FILE).then(open);
       opened = attempt;
-      attempt.catch(() => {
-        if (opened === attempt) opened = undefined;
-      });
+      attempt.then(
+        (model) => {
+          if (opened === attempt) current = model;
+        },
+        () => {
+          if (opened === attempt) opened = undefined;
+        },
+      );
     }
     return opened;
   };
-  return Object.assign(get, {
-    async dispose() {
-      const current = opened;
-      opened = undefined;
-      await current?.then((model) => model.dispose(), () => undefined);
+  return Object.defineProperties(get, {
+    current: { get: () => current },
+    dispose: {
+      value: async () => {
+        const previous = opened;
+        opened = undefined;
+        current = undefined;
+        await previous?.then((model) => model.dispose(), () => undefined);
+      },
     },
-  });
+  }) as LazyModel<T>;
 }

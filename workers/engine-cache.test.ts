@@ -1,0 +1,60 @@
+/**
+ * The cache modes through the worker's API in Node (onnxruntime-web WASM, the model folder over
+ * HTTP): the KV-cache graph is fetched only when a run asks for a cache, and its runs agree with
+ * the Node backend's.
+ */
+import { resolve } from "node:path";
+import * as ortWeb from "onnxruntime-web";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generate } from "../src/decoding/engine.ts";
+import type { GenerateOptions } from "../src/decoding/types.ts";
+import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
+import { serveFolder, type ServedFolder } from "../src/node/serve-folder.ts";
+import { api } from "./engine.worker.ts";
+
+const prompt = "Question: Ben has 13 cups. He wins 4 more. How many cups does Ben have now?\nAnswer:\n";
+
+describe("engine worker API with a KV cache", () => {
+  let served: ServedFolder;
+  const requested: string[] = [];
+  const realFetch = globalThis.fetch;
+
+  beforeAll(async () => {
+    ortWeb.env.wasm.wasmPaths = resolve(import.meta.dirname, "../node_modules/onnxruntime-web/dist") + "/";
+    served = await serveFolder(resolve(DEFAULT_MODEL_PATH, ".."));
+    globalThis.fetch = (input, init) => {
+      requested.push(String(input instanceof Request ? input.url : input));
+      return realFetch(input, init);
+    };
+    await api.load({ baseUrl: `${served.url}dllm-tiny/`, backend: "wasm", wasmThreads: 1 });
+  });
+  afterAll(async () => {
+    globalThis.fetch = realFetch;
+    await served.close();
+  });
+
+  it("fetches onnx/model_kv.onnx only for a cached run, then generates as the Node backend does", async () => {
+    const kvRequests = () => requested.filter((url) => url.endsWith("onnx/model_kv.onnx")).length;
+    await api.generate(prompt, { decoder: "threshold", genLength: 16, blockSize: 8 });
+    expect(kvRequests()).toBe(0);
+    const node = await loadModel();
+    try {
+      for (const options of [
+        { decoder: "adablock", genLength: 32, blockSize: 8, cache: "dual" },
+        { decoder: "fixed", genLength: 32, blockSize: 8, steps: 16, cache: "prefix" },
+      ] as Partial<GenerateOptions>[]) {
+        let steps = 0;
+        const result = await api.generate(prompt, options, () => steps++);
+        const expected = await generate(node, prompt, options);
+        expect(result.tokens).toEqual(expected.tokens);
+        expect(result.blocks).toEqual(expected.blocks);
+        expect(steps).toBe(result.nfe);
+      }
+    } finally {
+      await node.model.dispose();
+      await node.kvModel.dispose();
+    }
+    expect(kvRequests()).toBe(1);
+    expect(api.diagnostics().liveTensors).toBe(0);
+  });
+});
