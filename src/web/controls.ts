@@ -5,7 +5,7 @@
 import type { GenerateOptions } from "../decoding/types.ts";
 
 const NUMBER_FIELDS = ["genLength", "blockSize", "steps", "threshold", "factor", "temperature", "seed"] as const;
-const CHOICE_FIELDS = ["decoder", "remasking", "innerRule"] as const;
+const CHOICE_FIELDS = ["decoder", "remasking", "innerRule", "cache"] as const;
 
 /** Which fields each decoder reads; the others are disabled so the form says what matters. */
 const USED_BY: Record<string, readonly string[]> = {

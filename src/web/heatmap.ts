@@ -19,7 +19,11 @@ const RAMP: readonly (readonly [number, number, number])[] = [
   [252, 253, 191],
 ];
 
+/** A position the pass computed no logits for (dual cache, past the block): the canvas background. */
+const NOT_COMPUTED: readonly [number, number, number] = [27, 27, 36];
+
 export function heatColour(confidence: number): [number, number, number] {
+  if (Number.isNaN(confidence)) return [...NOT_COMPUTED];
   const x = Math.max(0, Math.min(1, confidence)) * (RAMP.length - 1);
   const i = Math.min(Math.floor(x), RAMP.length - 2);
   const t = x - i;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StepEvent } from "../decoding/types.ts";
+import { heatColour } from "./heatmap.ts";
 import { applyStep, averageBlockSize, createRunState, currentBlock, HeatKind } from "./run-state.ts";
 
 /** A hand-made pass over a canvas whose prompt is 3 tokens long. */
@@ -40,6 +41,16 @@ describe("run state", () => {
     const row = state.heatRows[1]!;
     expect(Array.from(row.kinds)).toEqual([HeatKind.CommittedNow, HeatKind.DecodedBefore, HeatKind.Masked, HeatKind.Masked]);
     expect(row.confidences[2]).toBeCloseTo(0.3);
+  });
+
+  it("keeps a masked cell's last guess when a pass computed none there (dual cache past the block)", () => {
+    const state = createRunState(3, 4);
+    applyStep(state, step(0, [3, 5], [[3, 30, 0.95]], [[4, 40, 0.4], [5, 50, 0.2], [6, 60, 0.1]]));
+    applyStep(state, step(1, [3, 5], [[4, 41, 0.9]], [[5, -1, Number.NaN], [6, -1, Number.NaN]]));
+    expect(Array.from(state.tokenIds)).toEqual([30, 41, 50, 60]);
+    expect(state.confidences[2]).toBeCloseTo(0.2);
+    expect(Number.isNaN(state.heatRows[1]!.confidences[2]!)).toBe(true);
+    expect(heatColour(Number.NaN)).toEqual([27, 27, 36]);
   });
 
   it("refuses a step that arrives out of order", () => {

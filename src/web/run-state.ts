@@ -77,8 +77,12 @@ export function applyStep(state: RunState, event: StepEvent): void {
   });
   event.masked.positions.forEach((position, k) => {
     const i = position - offset;
-    state.tokenIds[i] = event.masked.tokenIds[k]!;
-    state.confidences[i] = event.masked.confidences[k]!;
+    // tokenId -1: the pass computed no prediction there (a dual-cache pass stops at its block's
+    // end); the cell keeps its last guess and the heat row shows the gap (NaN).
+    if (event.masked.tokenIds[k]! >= 0) {
+      state.tokenIds[i] = event.masked.tokenIds[k]!;
+      state.confidences[i] = event.masked.confidences[k]!;
+    }
     kinds[i] = HeatKind.Masked;
     rowConfidences[i] = event.masked.confidences[k]!;
   });

@@ -1,0 +1,63 @@
+/**
+ * The KV cache on the page: the "KV cache" select set to dual makes the worker fetch
+ * onnx/model_kv.onnx on the first cached run and generate with it, on WASM and (two passes, as
+ * SwiftShader is slow) on WebGPU, where the opening pass feeds a zero-length cache.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchChromium, openPage, servePreview, type CheckedPage, type Served } from "./harness.ts";
+import { readRun, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
+
+const ARITHMETIC = "Question: Ben has 13 cups. He wins 4 more. How many cups does Ben have now?\nAnswer:\n";
+
+for (const backend of ["wasm", "webgpu"] as const) {
+  describe(`page with cache dual, ${backend}`, { timeout: 600_000 }, () => {
+    let served: Served;
+    let browser: Browser;
+    let checked: CheckedPage;
+    const kvFetches: string[] = [];
+    const warnings: string[] = [];
+
+    before(async () => {
+      served = await servePreview();
+      browser = await launchChromium({ webgpu: backend === "webgpu" });
+      checked = await openPage(browser, served.url);
+      checked.page.on("console", (message) => {
+        if (message.type() === "warning") warnings.push(message.text());
+      });
+      checked.page.on("request", (request) => {
+        if (request.url().endsWith("onnx/model_kv.onnx") && request.method() === "GET") kvFetches.push(request.url());
+      });
+    });
+    after(async () => {
+      await browser?.close();
+      await served?.close();
+    });
+
+    it("generates with the dual cache, fetching the cache graph only then", async () => {
+      const { page } = checked;
+      await waitForModel(page, backend);
+      assert.equal(kvFetches.length, 0, "the cache graph is not part of the default download");
+      await setPrompt(page, ARITHMETIC);
+      // WebGPU: one opening pass (no cache yet) and one cached pass of the block.
+      const options: Record<string, string | number> = backend === "wasm"
+        ? { decoder: "adablock", genLength: 32, blockSize: 8, temperature: 0, cache: "dual" }
+        : { decoder: "fixed", genLength: 4, blockSize: 4, steps: 2, temperature: 0, cache: "dual" };
+      await setOptions(page, options);
+      await startRun(page);
+      assert.equal(await waitForRunEnd(page), "done");
+      const run = await readRun(page);
+      assert.equal(run.steps, run.nfe, "every step event was drawn");
+      assert.ok(run.nfe >= 2, `a cached pass ran (${run.nfe} passes)`);
+      assert.equal(Number(await page.getAttribute("#live canvas.heatmap", "data-rows")), run.nfe);
+      assert.ok(run.tokens.length > 0 || run.stopReason === "eos");
+      assert.equal(kvFetches.length, 1);
+      assert.deepEqual(warnings.filter((w) => /model_kv/.test(w)), [], "the cache graph ran on the page's backend");
+    });
+
+    it("logged no console errors and threw nothing", () => {
+      assert.deepEqual(checked.errors, []);
+    });
+  });
+}
