@@ -7,7 +7,7 @@ describe("npm run eval flags", () => {
   it("default to all settings, B0 4..32, L = 64, the held-out seed, 200 problems, steps = L", () => {
     const args = parseEvalArgs([]);
     expect(args).toMatchObject({ seed: EVAL_SEED, count: 200, json: false, model: undefined, out: undefined });
-    expect(args.plan).toEqual({ settings: ["vanilla", "threshold", "adablock", "fixed"], blockSizes: [4, 8, 16, 32], genLength: 64, delimiterThreshold: 0.3, fixedSteps: 64 });
+    expect(args.plan).toEqual({ settings: ["vanilla", "threshold", "adablock", "cache", "adablock+cache", "fixed"], blockSizes: [4, 8, 16, 32], genLength: 64, delimiterThreshold: 0.3, fixedSteps: 64 });
   });
 
   it("parse every flag", () => {

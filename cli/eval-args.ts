@@ -18,7 +18,7 @@ export interface EvalArgs {
   out: string | undefined;
 }
 
-export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,adablock,fixed] [--block-sizes ${DEFAULT_BLOCK_SIZES.join(",")}]
+export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,adablock,cache,adablock+cache,fixed] [--block-sizes ${DEFAULT_BLOCK_SIZES.join(",")}]
   [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
   [--model PATH|URL] [--json] [--out DIR]
   defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, seed ${EVAL_SEED} (the held-out seed), ${DEFAULT_COUNT} problems,

@@ -21,7 +21,7 @@ describe("npm run eval on the shipped model", () => {
     expect(stderr).toMatch(/ETA/);
     const json = JSON.parse(stdout) as { partial: boolean; results: Record<string, Record<string, Record<string, number>>> };
     expect(json.partial).toBe(false);
-    expect(Object.keys(json.results)).toEqual(["vanilla", "threshold", "adablock", "fixed"]);
+    expect(Object.keys(json.results)).toEqual(["vanilla", "threshold", "adablock", "cache", "adablock+cache", "fixed"]);
     for (const bySize of Object.values(json.results)) {
       expect(Object.keys(bySize)).toEqual(["4", "8"]);
       for (const figures of Object.values(bySize)) {

@@ -11,6 +11,8 @@ const STYLE: Readonly<Record<SettingName, { color: string; marker: "circle" | "s
   vanilla: { color: "#7f7f7f", marker: "circle" },
   threshold: { color: "#1f77b4", marker: "square" },
   adablock: { color: "#d62728", marker: "triangle" },
+  cache: { color: "#9467bd", marker: "square" },
+  "adablock+cache": { color: "#ff7f0e", marker: "triangle" },
   fixed: { color: "#2ca02c", marker: "diamond" },
 };
 

@@ -18,6 +18,9 @@ describe("evaluation settings", () => {
       blockSize: 16,
     });
     expect(cellOptions({ setting: "fixed", blockSize: 16 }, plan)).toMatchObject({ decoder: "fixed", steps: 64, remasking: "low_confidence" });
+    expect(cellOptions({ setting: "cache", blockSize: 8 }, plan)).toEqual({ ...cellOptions({ setting: "threshold", blockSize: 8 }, plan), cache: "dual" });
+    expect(cellOptions({ setting: "adablock+cache", blockSize: 8 }, plan)).toEqual({ ...cellOptions({ setting: "adablock", blockSize: 8 }, plan), cache: "dual" });
+    for (const setting of ["vanilla", "threshold", "adablock", "fixed"] as const) expect(cellOptions({ setting, blockSize: 8 }, plan).cache).toBeUndefined();
     for (const setting of SETTING_NAMES) expect(cellOptions({ setting, blockSize: 4 }, plan).temperature).toBe(0);
   });
 
@@ -38,6 +41,7 @@ describe("evaluation settings", () => {
 
   it("parse lists in the paper's row order, accepting +adablock", () => {
     expect(parseSettings("fixed,+adablock, vanilla")).toEqual(["vanilla", "adablock", "fixed"]);
+    expect(parseSettings("+adablock+cache,threshold,+cache")).toEqual(["threshold", "cache", "adablock+cache"]);
     expect(() => parseSettings("topk")).toThrow(/decoders.*"topk"/);
     expect(() => parseSettings(",")).toThrow(/at least one/);
     expect(parseBlockSizes("32,8,16,8")).toEqual([8, 16, 32]);

@@ -5,15 +5,17 @@
 import { OptionError } from "../errors.ts";
 import type { GenerateOptions } from "../decoding/types.ts";
 
-export type SettingName = "vanilla" | "threshold" | "adablock" | "fixed";
+export type SettingName = "vanilla" | "threshold" | "adablock" | "cache" | "adablock+cache" | "fixed";
 
 /** Row order of the paper's table, with fixed top-k last. */
-export const SETTING_NAMES: readonly SettingName[] = ["vanilla", "threshold", "adablock", "fixed"];
+export const SETTING_NAMES: readonly SettingName[] = ["vanilla", "threshold", "adablock", "cache", "adablock+cache", "fixed"];
 
 export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   vanilla: "vanilla (tau = 1)",
   threshold: "threshold 0.9",
   adablock: "+AdaBlock",
+  cache: "+dual cache",
+  "adablock+cache": "+AdaBlock+dual cache",
   fixed: "fixed top-k",
 };
 
@@ -59,6 +61,10 @@ export function cellOptions(cell: EvalCell, plan: EvalPlan): Partial<GenerateOpt
       return { ...common, decoder: "threshold", threshold: 0.9 };
     case "adablock":
       return { ...common, decoder: "adablock", threshold: 0.9, innerRule: "threshold", delimiterThreshold: plan.delimiterThreshold, delimiters: ["\n"] };
+    case "cache":
+      return { ...cellOptions({ ...cell, setting: "threshold" }, plan), cache: "dual" };
+    case "adablock+cache":
+      return { ...cellOptions({ ...cell, setting: "adablock" }, plan), cache: "dual" };
     case "fixed":
       return { ...common, decoder: "fixed", steps: plan.fixedSteps, remasking: "low_confidence" };
     default: {
@@ -73,7 +79,7 @@ export function planCells(plan: EvalPlan): EvalCell[] {
   return plan.settings.flatMap((setting) => plan.blockSizes.map((blockSize) => ({ setting, blockSize })));
 }
 
-/** "vanilla,+adablock" -> ["vanilla", "adablock"]; the paper's "+adablock" spelling is accepted. */
+/** "vanilla,+adablock,+adablock+cache" -> ["vanilla", "adablock", "adablock+cache"]; the paper's "+" spelling is accepted. */
 export function parseSettings(list: string, option = "decoders"): SettingName[] {
   const names = list.split(",").map((s) => s.trim().replace(/^\+/, "").toLowerCase()).filter(Boolean);
   if (names.length === 0) throw new OptionError(option, `must list at least one of ${SETTING_NAMES.join(", ")}`);

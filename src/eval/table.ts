@@ -61,7 +61,9 @@ export function metricGrid(cells: readonly CellSummary[], metric: Metric): Grid 
       const cell = find(setting, blockSize);
       if (!cell) return EMPTY_CELL;
       const text = formatMetric(metric, cell.summary[metric]);
-      const reference = setting === "adablock" && metric === "accuracy" ? find("threshold", blockSize) : undefined;
+      // AdaBlock's gain is read against the same decoder without it (the paper's comparisons).
+      const base = setting === "adablock" ? "threshold" : setting === "adablock+cache" ? "cache" : undefined;
+      const reference = base && metric === "accuracy" ? find(base, blockSize) : undefined;
       return reference ? `${text} (${signedPoints(cell.summary.accuracy - reference.summary.accuracy)})` : text;
     }),
   ]);
