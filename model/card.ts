@@ -2,7 +2,7 @@
  * The model card step of the build: measures the exported model with the runtime's own engine
  * (the same code the page runs) and writes public/models/<name>/README.md.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generate } from "../src/decoding/engine.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
@@ -43,6 +43,8 @@ export async function writeModelCard(modelDir: string, name: string, log: (line:
   }
   await loaded.model.dispose();
   const onnxBytes = statSync(join(modelDir, "onnx", "model.onnx")).size;
+  const kvPath = join(modelDir, "onnx", "model_kv.onnx");
+  const kvSection = existsSync(kvPath) ? kvGraphSection(config, statSync(kvPath).size) : "";
   const params = (((config.vocab_size as number) * (config.hidden_size as number)) +
     (config.num_hidden_layers as number) * (4 * (config.hidden_size as number) ** 2 + 3 * (config.hidden_size as number) * (config.intermediate_size as number))) / 1e6;
   const curve = config.training.evals.map((e) => `| ${e.minutes.toFixed(1)} | ${e.step} | ${(100 * e.heldout_exact).toFixed(1)} |`).join("\n");
@@ -61,7 +63,7 @@ embedding; about ${params.toFixed(2)}M parameters. Vocabulary ${config.vocab_siz
 Hugging Face \`tokenizer.json\`; digits, newline, \`.\` and \`,\` are always single tokens).
 Special tokens: \`[PAD]\`=${config.pad_token_id}, \`[EOS]\`=${config.eos_token_id}, \`[MASK]\`=${config.mask_token_id}.
 ONNX graph (opset 17): \`input_ids\` int64 [batch, sequence] -> \`logits\` float32 [batch, sequence, vocab]; file size ${(onnxBytes / 1e6).toFixed(1)} MB.
-
+${kvSection}
 ## Training
 Objective: masked diffusion (t ~ U(0, 1], each target token masked with probability t,
 cross-entropy on masked tokens weighted 1/t). Task examples keep the question unmasked and pad
@@ -107,4 +109,32 @@ ${samples.join("\n\n")}
 `;
   writeFileSync(join(modelDir, "README.md"), card);
   log(`card: accuracy ${(100 * summary.accuracy).toFixed(1)}% on ${summary.problems}; written ${join(modelDir, "README.md")}`);
+}
+
+/** The card's section on onnx/model_kv.onnx, the graph behind the approximate KV caches (docs/kv-cache.md). */
+export function kvGraphSection(config: Record<string, unknown>, bytes: number): string {
+  const layers = config.num_hidden_layers as number;
+  const heads = config.num_attention_heads as number;
+  const headDim = (config.hidden_size as number) / heads;
+  const kv = `float32 [${layers}, batch, ${heads}, past, ${headDim}]`;
+  return `
+## KV-cache graph
+\`onnx/model_kv.onnx\` (${(bytes / 1e6).toFixed(1)} MB, the same weights; fetched only when a cache mode is used) runs a window
+of the canvas against cached keys and values of the other positions, for the runtime's \`--cache prefix|dual\`:
+
+| | name | type and shape | meaning |
+|---|---|---|---|
+| input | \`input_ids\` | int64 [batch, window] | the window's tokens |
+| input | \`window_start\` | int64 [] | absolute position of the window's first token (rotary uses true positions) |
+| input | \`past_keys\` | ${kv} | cached keys of the other positions, rotary of their own positions applied; \`past\` may be 0 |
+| input | \`past_values\` | ${kv} | cached values, same positions |
+| output | \`logits\` | float32 [batch, window, ${config.vocab_size}] | the window's logits |
+| output | \`present_keys\` | float32 [${layers}, batch, ${heads}, window, ${headDim}] | the window's keys (rotary applied), to cache |
+| output | \`present_values\` | float32 [${layers}, batch, ${heads}, window, ${headDim}] | the window's values |
+
+Window queries attend to the past positions and to the window itself (no mask), so the order of the past
+positions does not matter. With \`past\` = 0 and the whole canvas as the window (\`window_start\` 0) it is the full pass
+and also returns every position's keys and values. Built by \`model/export.py\` beside \`model.onnx\`
+(\`--kv-only\` rebuilds it from \`model.onnx\`'s weights).
+`;
 }
