@@ -96,7 +96,19 @@ export { selectFactor } from "./decoding/commit-factor.ts";
 export { selectTopK, tokensPerStep } from "./decoding/commit-top-k.ts";
 export { createDecoder, type BlockSchedule, type CommitRule, type Decoder } from "./decoding/strategies.ts";
 export { predictRow, type Prediction } from "./decoding/predict.ts";
-export { createOnnxModel, type ForwardModel, type OnnxModel, type OrtModule } from "./model/onnx-model.ts";
+export {
+  createOnnxModel,
+  createOnnxWindowModel,
+  type ForwardModel,
+  type KvShape,
+  type OnnxModel,
+  type OnnxWindowModel,
+  type OrtModule,
+  type WindowModel,
+  type WindowPass,
+} from "./model/onnx-model.ts";
+export { cachedPasses, fullPasses, type ForwardPlan, type PassLogits } from "./decoding/forward-plan.ts";
+export { CACHE_MODES } from "./decoding/options.ts";
 export { fetchModelFiles, loadModelFolder, type FileProgress, type ModelConfig, type ModelFiles } from "./model/model-folder.ts";
 export { createTextCodec, type TextCodec } from "./model/tokenizer.ts";
 export { parseTrace, serializeTrace, TRACE_VERSION, type Trace, type TraceHeader } from "./decoding/trace.ts";
