@@ -10,7 +10,8 @@
 import * as Comlink from "comlink";
 import type { GenerateOptions, GenerateResult, StepEvent } from "./decoding/types.ts";
 import type { FileProgress } from "./model/model-folder.ts";
-import type { BackendInfo, EngineWorkerApi, LoadReport, LoadRequest, ResolvedRun } from "../workers/api.ts";
+import type { BackendInfo, EngineDiagnostics, EngineWorkerApi, LoadReport, LoadRequest, ResolvedRun } from "../workers/api.ts";
+import { WorkerCrashError } from "./errors.ts";
 
 export interface DllmClient {
   /** Loads a model folder (replacing any loaded one) and opens it on WebGPU or WASM. */
@@ -23,6 +24,15 @@ export interface DllmClient {
   cancel(): Promise<void>;
   backendInfo(): Promise<BackendInfo | null>;
   clearCache(): Promise<boolean>;
+  /** Live tensors and memory of the worker (for long sessions). */
+  diagnostics(): Promise<EngineDiagnostics>;
+  /**
+   * `listener` hears of the worker crashing (an uncaught error in it): calls in flight have then
+   * failed with WorkerCrashError, and every later call does too until `restart()`.
+   */
+  onCrash(listener: (error: WorkerCrashError) => void): void;
+  /** Replaces the worker with a fresh one (no model loaded): after a crash, or to free everything. */
+  restart(): void;
   /** Stops the worker; the client is unusable afterwards. */
   terminate(): void;
 }
@@ -67,26 +77,79 @@ function absoluteUrl(url: string): string {
   }
 }
 
-/** Starts a dedicated engine worker. Pass your own `worker` to host it differently. */
-export function createDllmClient(worker?: Worker): DllmClient {
-  const engineWorker =
-    worker ?? new Worker(new URL("../workers/engine.worker.ts", import.meta.url), { type: "module", name: "dllm-engine" });
-  const remote = Comlink.wrap<EngineWorkerApi>(engineWorker);
-  return {
-    load: (request, onProgress) => remote.load({ ...request, baseUrl: absoluteUrl(request.baseUrl) }, onProgress && Comlink.proxy(onProgress)),
-    resolve: (prompt, options = {}) => remote.resolve(prompt, options),
-    generate: (prompt, options = {}, onStep) => generateInOrder(remote, prompt, options, onStep),
-    cancel: () => remote.cancel(),
-    backendInfo: () => remote.backendInfo(),
-    clearCache: () => remote.clearCache(),
-    terminate: () => {
-      remote[Comlink.releaseProxy]();
+interface Connection {
+  worker: Worker;
+  remote: Comlink.Remote<EngineWorkerApi>;
+  /** Set once the worker has crashed; later calls fail with it at once. */
+  crash: WorkerCrashError | null;
+  /** Rejecters of the calls in flight, failed together on a crash. */
+  pending: Set<(error: WorkerCrashError) => void>;
+}
+
+const defaultWorker = (): Worker => new Worker(new URL("../workers/engine.worker.ts", import.meta.url), { type: "module", name: "dllm-engine" });
+
+/**
+ * Starts a dedicated engine worker. Pass your own `worker` (or a function making one, which
+ * `restart()` needs) to host it differently.
+ */
+export function createDllmClient(worker?: Worker | (() => Worker)): DllmClient {
+  const given = worker instanceof Worker ? worker : undefined;
+  const makeWorker = typeof worker === "function" ? worker : defaultWorker;
+  const listeners: ((error: WorkerCrashError) => void)[] = [];
+
+  const connect = (engineWorker: Worker): Connection => {
+    const connection: Connection = { worker: engineWorker, remote: Comlink.wrap<EngineWorkerApi>(engineWorker), crash: null, pending: new Set() };
+    // An uncaught error leaves the engine in an unknown state (a WASM abort, say), and comlink
+    // calls in flight would wait forever: the worker is stopped and they fail now.
+    engineWorker.addEventListener("error", (event) => {
+      event.preventDefault();
+      const error = new WorkerCrashError(`the engine worker crashed: ${event.message || "uncaught error"}`);
       engineWorker.terminate();
+      connection.crash = error;
+      for (const reject of connection.pending) reject(error);
+      connection.pending.clear();
+      for (const listener of listeners) listener(error);
+    });
+    return connection;
+  };
+  let current = connect(given ?? makeWorker());
+  // Not Promise.race against a crash promise: a promise that never settles would keep every call's result alive.
+  const call = <T>(run: (remote: Comlink.Remote<EngineWorkerApi>) => Promise<T>): Promise<T> => {
+    const connection = current;
+    if (connection.crash) return Promise.reject(connection.crash);
+    return new Promise<T>((resolve, reject) => {
+      connection.pending.add(reject);
+      run(connection.remote)
+        .then(resolve, reject)
+        .finally(() => connection.pending.delete(reject));
+    });
+  };
+  const stop = (connection: Connection): void => {
+    connection.remote[Comlink.releaseProxy]();
+    connection.worker.terminate();
+  };
+
+  return {
+    load: (request, onProgress) => call((remote) => remote.load({ ...request, baseUrl: absoluteUrl(request.baseUrl) }, onProgress && Comlink.proxy(onProgress))),
+    resolve: (prompt, options = {}) => call((remote) => remote.resolve(prompt, options)),
+    generate: (prompt, options = {}, onStep) => call((remote) => generateInOrder(remote, prompt, options, onStep)),
+    cancel: () => call((remote) => remote.cancel()),
+    backendInfo: () => call((remote) => remote.backendInfo()),
+    clearCache: () => call((remote) => remote.clearCache()),
+    diagnostics: () => call((remote) => remote.diagnostics()),
+    onCrash: (listener) => {
+      listeners.push(listener);
     },
+    restart: () => {
+      if (given) throw new Error("a client made from a Worker object cannot restart it: pass a function that makes the worker");
+      stop(current);
+      current = connect(makeWorker());
+    },
+    terminate: () => stop(current),
   };
 }
 
-export type { BackendChoice, BackendInfo, BackendName, LoadReport, LoadRequest, ResolvedRun } from "../workers/api.ts";
+export type { BackendChoice, BackendInfo, BackendName, EngineDiagnostics, LoadReport, LoadRequest, ResolvedRun } from "../workers/api.ts";
 export type * from "./decoding/types.ts";
 export { DEFAULT_OPTIONS, generate, resolveOptions, type EngineModel, type GenerateHooks } from "./decoding/engine.ts";
 export { DECODERS, delimiterIds } from "./decoding/options.ts";
@@ -112,4 +175,4 @@ export { CACHE_MODES } from "./decoding/options.ts";
 export { fetchModelFiles, loadModelFolder, type FileProgress, type ModelConfig, type ModelFiles } from "./model/model-folder.ts";
 export { createTextCodec, type TextCodec } from "./model/tokenizer.ts";
 export { parseTrace, serializeTrace, TRACE_VERSION, type Trace, type TraceHeader } from "./decoding/trace.ts";
-export { InferenceError, ModelContractError, ModelLoadError, OptionError, TraceError } from "./errors.ts";
+export { InferenceError, ModelContractError, ModelLoadError, OptionError, TraceError, WorkerCrashError } from "./errors.ts";

@@ -5,7 +5,7 @@
 import "./style.css";
 import { DEFAULT_OPTIONS } from "../decoding/options.ts";
 import type { StepEvent } from "../decoding/types.ts";
-import { createDllmClient, type LoadReport } from "../index.ts";
+import { createDllmClient, WorkerCrashError, type LoadReport } from "../index.ts";
 import { ComparePanel } from "./compare.ts";
 import { readOptions, updateRelevance, writeOptions } from "./controls.ts";
 import { byId, describeError, setText } from "./dom.ts";
@@ -60,9 +60,11 @@ async function generateLive(): Promise<void> {
   setBusy(true);
   setText(runError, "");
   setText(runStatus, "generating…");
+  let started = false;
   try {
     const resolved = await client.resolve(prompt, readOptions(form));
     live.start(resolved.promptLength, resolved.options.genLength, report.vocab, backendLabel(report));
+    started = true;
     const steps: StepEvent[] = [];
     const result = await client.generate(prompt, resolved.options, (event) => {
       steps.push(event);
@@ -72,11 +74,18 @@ async function generateLive(): Promise<void> {
     trace.setLastRun({ prompt, resolved, steps, result, report });
     setText(runStatus, `${result.stopReason === "aborted" ? "stopped" : "done"}: ${result.nfe} passes, ${(result.ms / 1000).toFixed(2)} s`);
   } catch (error) {
-    setText(runError, describeError(error));
+    // A run that fails half-way (the worker crashed, the model was unloaded) must not look like it is still running.
+    if (started) live.fail(describeError(error));
+    setText(runError, explain(error));
     setText(runStatus, "");
   } finally {
     setBusy(false);
+    void modelPanel.showDiagnostics();
   }
+}
+
+function explain(error: unknown): string {
+  return describeError(error) + (error instanceof WorkerCrashError ? " (the page restarted the engine and is reloading the model)" : "");
 }
 
 async function compareRuns(): Promise<void> {
@@ -104,6 +113,14 @@ const modelPanel = new ModelPanel(client, {
     model = null;
     setBusy(false);
   },
+});
+
+// A crashed worker is replaced and the model loaded again (from Cache Storage, usually); the
+// run it was doing has already failed with the same error.
+client.onCrash((error) => {
+  setText(runError, explain(error));
+  client.restart();
+  void modelPanel.load();
 });
 
 form.addEventListener("submit", (event) => {

@@ -6,6 +6,7 @@
 import type { DllmClient, FileProgress, LoadReport } from "../index.ts";
 import type { BackendChoice } from "../../workers/api.ts";
 import { byId, describeError, formatBytes, setText } from "./dom.ts";
+import { loadNotices } from "./notices.ts";
 
 export interface ModelPanelEvents {
   onLoading(): void;
@@ -21,6 +22,10 @@ export class ModelPanel {
   private readonly progress = byId("load-progress", HTMLProgressElement);
   private readonly status = byId("load-status", HTMLElement);
   private readonly error = byId("load-error", HTMLElement);
+  private readonly notice = byId("load-notice", HTMLElement);
+  private readonly diagnostics = byId("diagnostics", HTMLElement);
+  /** Counts measurements, so a watcher can wait for the one after a run. */
+  private measurements = 0;
   private readonly backendLabel = byId("backend", HTMLElement);
 
   constructor(
@@ -36,6 +41,7 @@ export class ModelPanel {
     let finished = false;
     this.loadButton.disabled = true;
     setText(this.error, "");
+    setText(this.notice, "");
     this.progress.value = 0;
     setText(this.status, "loading…");
     delete this.status.dataset.source;
@@ -61,7 +67,9 @@ export class ModelPanel {
       const { backend } = report;
       setText(this.backendLabel, `${backend.backend.toUpperCase()}${backend.adapter ? ` (${backend.adapter})` : ""}: ${backend.reason}`);
       this.backendLabel.dataset.backend = backend.backend;
+      setText(this.notice, loadNotices(report).join("\n"));
       this.events.onLoaded(report);
+      void this.showDiagnostics();
     } catch (error) {
       finished = true;
       const message = describeError(error);
@@ -72,6 +80,24 @@ export class ModelPanel {
       this.events.onFailed(message);
     } finally {
       this.loadButton.disabled = false;
+    }
+  }
+
+  /** Live tensors and memory of the engine, so a long session can see they stay flat. */
+  async showDiagnostics(): Promise<void> {
+    try {
+      const d = await this.client.diagnostics();
+      const parts = [`${d.liveTensors} live tensors`];
+      if (d.jsHeapBytes !== null) parts.push(`worker JS heap ${formatBytes(d.jsHeapBytes)}`);
+      if (d.wasmMemoryBytes !== null) parts.push(`WASM memory ${formatBytes(d.wasmMemoryBytes)}`);
+      setText(this.diagnostics, `engine: ${parts.join(", ")}`);
+      this.diagnostics.dataset.liveTensors = String(d.liveTensors);
+      this.diagnostics.dataset.tensorsSeen = String(d.tensorsSeen);
+      this.diagnostics.dataset.jsHeap = String(d.jsHeapBytes ?? "");
+      this.diagnostics.dataset.wasmMemory = String(d.wasmMemoryBytes ?? "");
+      this.diagnostics.dataset.measured = String(++this.measurements);
+    } catch {
+      setText(this.diagnostics, ""); // a crashed worker is reported elsewhere
     }
   }
 
