@@ -4,14 +4,40 @@
  * assets (no CDN). `base: "./"` lets the build folder work from any path of a static host.
  */
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
 const crossOriginIsolation = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Embedder-Policy": "require-corp",
 };
 
+/**
+ * The production pages' Content-Security-Policy: scripts, styles, workers and images only from
+ * the page's own origin; 'wasm-unsafe-eval' so onnxruntime can compile its WASM; blob: workers
+ * for its threads. connect-src also admits http(s) because the user may load a model folder
+ * from any URL they type; nothing else is fetched. No inline script or style is allowed.
+ * Build only: the dev server injects inline scripts for hot reload.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' http: https:",
+  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join("; ");
+
+const contentSecurityPolicy: Plugin = {
+  name: "content-security-policy",
+  apply: "build",
+  transformIndexHtml: () => [{ tag: "meta", attrs: { "http-equiv": "Content-Security-Policy", content: CONTENT_SECURITY_POLICY }, injectTo: "head-prepend" }],
+};
+
 export default defineConfig({
+  plugins: [contentSecurityPolicy],
   base: "./",
   // No SPA fallback: a missing model file must be a 404, not index.html served as config.json.
   appType: "mpa",

@@ -68,11 +68,11 @@ export async function serveStatic(): Promise<Served> {
   };
 }
 
-export function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
+export function launchChromium(options: { webgpu?: boolean; args?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_ARGS, ...(options.webgpu ? ["--enable-unsafe-webgpu"] : [])],
+    args: [...CHROMIUM_ARGS, ...(options.webgpu ? ["--enable-unsafe-webgpu"] : []), ...(options.args ?? [])],
   });
 }
 
