@@ -69,6 +69,8 @@ describe("property: random options on random logits (fake model)", () => {
       expect({ run, options, violations }).toEqual({ run, options, violations: [] });
       expect(["length", "eos", "aborted"]).toContain(result.stopReason);
       expect(result.nfe).toBe(engine.model.passes);
+      // A cancel during pass k stops before pass k + 1: the partial result comes within one pass.
+      if (result.stopReason === "aborted") expect(result.nfe).toBe(abortAfter! + 1);
     }
   });
 });
@@ -82,14 +84,16 @@ describe("property: random options on the shipped model", () => {
     await loaded.model.dispose();
   });
 
-  it("25 runs keep every invariant and leave no tensor behind", async () => {
+  it("30 runs (some cancelled, some with unusual Unicode prompts) keep every invariant and leave no tensor behind", async () => {
     const r = createRandom(7);
-    const prompts = ["", "The", "Question: Ben has 4 cups. He buys 3 more. How many cups does Ben have now?\nAnswer:\n"];
-    for (let run = 0; run < 25; run++) {
+    const prompts = ["", "  \n", "The", "😀 مرحبا שלום \u0000 e\u0301", "Question: Ben has 4 cups. He buys 3 more. How many cups does Ben have now?\nAnswer:\n"];
+    for (let run = 0; run < 30; run++) {
       const options = randomOptions(r, 20);
-      const { result, violations } = await checkedRun(loaded, r.pick(prompts), options);
+      const abortAfter = run % 5 === 4 ? r.int(0, 3) : undefined;
+      const { result, violations } = await checkedRun(loaded, r.pick(prompts), options, abortAfter);
       expect({ run, options, violations }).toEqual({ run, options, violations: [] });
-      expect(result.stopReason).not.toBe("aborted");
+      if (abortAfter === undefined) expect(result.stopReason).not.toBe("aborted");
+      else if (result.stopReason === "aborted") expect(result.nfe).toBe(abortAfter + 1);
     }
     expect(loaded.model.liveTensors).toBe(0);
   });
