@@ -11,7 +11,7 @@ import * as Comlink from "comlink";
 import type { GenerateOptions, GenerateResult, StepEvent } from "./decoding/types.ts";
 import type { FileProgress } from "./model/model-folder.ts";
 import type { BackendInfo, EngineDiagnostics, EngineWorkerApi, LoadReport, LoadRequest, ResolvedRun } from "../workers/api.ts";
-import { WorkerCrashError } from "./errors.ts";
+import { InferenceError, WorkerCrashError } from "./errors.ts";
 
 export interface DllmClient {
   /** Loads a model folder (replacing any loaded one) and opens it on WebGPU or WASM. */
@@ -80,10 +80,10 @@ function absoluteUrl(url: string): string {
 interface Connection {
   worker: Worker;
   remote: Comlink.Remote<EngineWorkerApi>;
-  /** Set once the worker has crashed; later calls fail with it at once. */
-  crash: WorkerCrashError | null;
-  /** Rejecters of the calls in flight, failed together on a crash. */
-  pending: Set<(error: WorkerCrashError) => void>;
+  /** Set once the worker has crashed or been stopped; later calls fail with it at once. */
+  ended: Error | null;
+  /** Rejecters of the calls in flight, failed together when the worker ends. */
+  pending: Set<(error: Error) => void>;
 }
 
 const defaultWorker = (): Worker => new Worker(new URL("../workers/engine.worker.ts", import.meta.url), { type: "module", name: "dllm-engine" });
@@ -93,21 +93,25 @@ const defaultWorker = (): Worker => new Worker(new URL("../workers/engine.worker
  * `restart()` needs) to host it differently.
  */
 export function createDllmClient(worker?: Worker | (() => Worker)): DllmClient {
-  const given = worker instanceof Worker ? worker : undefined;
+  const given = typeof worker === "object" ? worker : undefined;
   const makeWorker = typeof worker === "function" ? worker : defaultWorker;
   const listeners: ((error: WorkerCrashError) => void)[] = [];
+  const end = (connection: Connection, error: Error): void => {
+    if (connection.ended) return;
+    connection.ended = error;
+    connection.worker.terminate();
+    for (const reject of connection.pending) reject(error);
+    connection.pending.clear();
+  };
 
   const connect = (engineWorker: Worker): Connection => {
-    const connection: Connection = { worker: engineWorker, remote: Comlink.wrap<EngineWorkerApi>(engineWorker), crash: null, pending: new Set() };
+    const connection: Connection = { worker: engineWorker, remote: Comlink.wrap<EngineWorkerApi>(engineWorker), ended: null, pending: new Set() };
     // An uncaught error leaves the engine in an unknown state (a WASM abort, say), and comlink
     // calls in flight would wait forever: the worker is stopped and they fail now.
     engineWorker.addEventListener("error", (event) => {
       event.preventDefault();
       const error = new WorkerCrashError(`the engine worker crashed: ${event.message || "uncaught error"}`);
-      engineWorker.terminate();
-      connection.crash = error;
-      for (const reject of connection.pending) reject(error);
-      connection.pending.clear();
+      end(connection, error);
       for (const listener of listeners) listener(error);
     });
     return connection;
@@ -116,7 +120,7 @@ export function createDllmClient(worker?: Worker | (() => Worker)): DllmClient {
   // Not Promise.race against a crash promise: a promise that never settles would keep every call's result alive.
   const call = <T>(run: (remote: Comlink.Remote<EngineWorkerApi>) => Promise<T>): Promise<T> => {
     const connection = current;
-    if (connection.crash) return Promise.reject(connection.crash);
+    if (connection.ended) return Promise.reject(connection.ended);
     return new Promise<T>((resolve, reject) => {
       connection.pending.add(reject);
       run(connection.remote)
@@ -126,7 +130,7 @@ export function createDllmClient(worker?: Worker | (() => Worker)): DllmClient {
   };
   const stop = (connection: Connection): void => {
     connection.remote[Comlink.releaseProxy]();
-    connection.worker.terminate();
+    end(connection, new InferenceError("the engine worker was stopped (restart() or terminate()); the call did not finish"));
   };
 
   return {
