@@ -8,7 +8,7 @@
  * (e.g. after editing the reading) without measuring again.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runBench } from "../bench/lib/run-bench.ts";
 import { benchMarkdown, type BenchJson } from "../bench/lib/report.ts";
@@ -80,6 +80,9 @@ async function measure(): Promise<SavedResults> {
       }
     },
   });
+  // An hour of measuring is kept even if the benchmark after it fails.
+  mkdirSync(DOCS, { recursive: true });
+  writeFileSync(join(DOCS, "results.eval-only.json"), JSON.stringify({ command, commit, eval: evaluation.json, cells: evaluation.cells }) + "\n");
   const bench = await runBench({
     modelDir: DEFAULT_MODEL_PATH,
     runs,
@@ -149,8 +152,8 @@ if (flags["render-only"] === true) {
   if (!Array.isArray(saved.cells)) throw new OptionError("--render-only", `${resultsPath} has no per-cell results (written by an older version); run npm run results`);
 } else {
   saved = await measure();
-  mkdirSync(DOCS, { recursive: true });
   writeFileSync(resultsPath, JSON.stringify(saved, null, 2) + "\n");
+  rmSync(join(DOCS, "results.eval-only.json"), { force: true });
 }
 writeFileSync(join(DOCS, "results.md"), render(saved));
 writeFileSync(join(DOCS, "accuracy-vs-nfe.svg"), accuracyVsNfeSvg(saved.cells, { title: `Accuracy vs NFE per token, ${saved.eval.count} problems, L = ${saved.eval.genLength} (labels: B0)` }) + "\n");
