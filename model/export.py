@@ -88,7 +88,8 @@ def check_cached(model, length=40, start=13, end=21):
         past = lambda t: torch.cat([t[:, :, :, :start], t[:, :, :, end:]], dim=3)  # noqa: E731
         window, _, _ = model.forward_cached(ids[:, start:end], torch.tensor(start), past(keys), past(values))
     errors = ((logits - full).abs().max().item(), (window - full[:, start:end]).abs().max().item())
-    if max(errors) > 1e-4:
+    # Relative to the logits' scale: a window's softmax sums the same terms in another order.
+    if max(errors) > 1e-4 * max(1.0, full.abs().max().item()):
         raise SystemExit(f"export: the cached graph differs from the full pass by {errors}")
 
 
