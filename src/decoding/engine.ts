@@ -2,7 +2,8 @@
  * The one decoding loop. Canvas = prompt ++ [MASK] * L; each iteration is one forward pass
  * (one NFE): predict every masked position, open a block when the last one is done (the
  * decoder's schedule decides where it ends, reusing this pass's predictions), commit what the
- * decoder's rule selects inside the block, and report the pass as a StepEvent.
+ * decoder's rule selects inside the block, and report the pass as a StepEvent. How a pass runs
+ * (the whole canvas, or a window against a KV cache) is the forward plan of the `cache` option.
  */
 import { createRandom } from "../util/random.ts";
 import type { ModelConfig } from "../model/model-folder.ts";

@@ -31,8 +31,6 @@ export interface ForwardPlan {
   run(canvas: Int32Array, firstMasked: number, opening: boolean): Promise<PassLogits>;
   /** The block the opening pass chose, [start, end): its later passes use the cache built for it. */
   blockOpened(start: number, end: number): void;
-  /** Drops the cached keys/values. */
-  release(): void;
 }
 
 /** cache = none: the full canvas every pass, exactly the call the engine always made. */
@@ -40,7 +38,6 @@ export function fullPasses(model: ForwardModel): ForwardPlan {
   return {
     run: async (canvas, firstMasked) => ({ logits: await model.forward(canvas, firstMasked, canvas.length), from: firstMasked, to: canvas.length }),
     blockOpened: () => {},
-    release: () => {},
   };
 }
 
@@ -63,7 +60,7 @@ export function gatherPositions(source: Float32Array, total: number, shape: KvSh
   return out;
 }
 
-/** cache = prefix or dual, over the model's KV-cache graph. */
+/** cache = prefix or dual, over the model's KV-cache graph. The cache lives as long as the plan (one generation). */
 export function cachedPasses(model: WindowModel, mode: Exclude<CacheMode, "none">): ForwardPlan {
   const empty = new Float32Array(0);
   const vocab = model.vocabSize;
@@ -92,11 +89,6 @@ export function cachedPasses(model: WindowModel, mode: Exclude<CacheMode, "none"
       window = [start, windowEnd];
       past = { keys: gatherPositions(keys, total, model.kvShape, ranges), values: gatherPositions(values, total, model.kvShape, ranges) };
       full = undefined;
-    },
-    release() {
-      full = undefined;
-      window = undefined;
-      past = { keys: empty, values: empty };
     },
   };
 }
