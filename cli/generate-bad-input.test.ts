@@ -37,10 +37,10 @@ describe("npm run generate: bad flags", () => {
     ["gen length huge", ["--prompt", "x", "--gen-length", "100000"], /^generate: OptionError: --gen-length: must be an integer in \[1, \d+\], got 100000/],
     ["steps that cannot be spread", ["--prompt", "x", "--decoder", "fixed", "--gen-length", "8", "--block-size", "4", "--steps", "3"], /--steps: must be a multiple of the number of blocks \(2 = 8 \/ 4\), got 3/],
     ["tau_D negative", ["--prompt", "x", "--delimiter-threshold=-1"], /--delimiter-threshold: must be >= 0 \(Infinity = fixed blocks\), got -1/],
-    ["delimiter that is not one token", ["--prompt", "x", "--delimiters", "zq"], /--delimiters: "zq" is not a single token of this tokenizer/],
+    ["delimiter that is not one token", ["--prompt", "x", "--delimiters", "zqxjv"], /--delimiters: "zqxjv" is not a single token of this tokenizer/],
     ["temperature negative", ["--prompt", "x", "--temperature=-1"], /--temperature: must be a finite number >= 0, got -1/],
     ["negative number without =", ["--prompt", "x", "--temperature", "-1"], /arguments: Option '--temperature' argument is ambiguous.*'--temperature=-XYZ'/],
-    ["prompt longer than the context", ["--prompt", "word ".repeat(600)], /--prompt: is \d+ tokens; the model's context is 512, leaving no room to generate/],
+    ["prompt longer than the context", ["--prompt", "word ".repeat(3000)], /--prompt: is \d+ tokens; the model's context is \d+, leaving no room to generate/],
     ["model URL not http(s)", ["--prompt", "x", "--model", "ftp://example.org/model/"], /ModelLoadError: ftp:\/\/example.org\/model\/: must be an http\(s\) URL, got ftp:/],
   ];
   for (const [name, args, pattern] of cases) it(name, () => expectBadInput(args, pattern));
