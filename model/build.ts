@@ -4,6 +4,8 @@
  * from its last checkpoint.
  *
  *   npm run model:build -- [--preset cpu|cuda] [--minutes N] [--threads N] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- --device-bundle            (pack data + shipped weights for a lent GPU machine)
+ *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
  *
  * --continue: with no checkpoint in model/work, train on from the shipped model's weights.
  *
@@ -11,7 +13,7 @@
  * libopenblas0-openmp, run with /usr/bin/python3.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -87,6 +89,21 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
   }
 }
 
+/** Everything model/device-train.sh needs, in one file small enough for the device tool's carry (64 MiB). */
+function deviceBundle(): void {
+  const init = join(WORK, "init.pt");
+  python("onnx_to_pt.py", [join(MODEL_DIR, "onnx", "model.onnx"), join(WORK, "tokenizer", "tokenizer.json"), init]);
+  const bundle = join(WORK, "device-bundle.tar.gz");
+  const tar = spawnSync("tar", ["-czf", bundle, "-C", WORK, "data", "tokenizer", "init.pt"], { stdio: "inherit" });
+  rmSync(init);
+  if (tar.status !== 0) throw new Error(`tar failed (exit ${tar.status ?? tar.signal})`);
+  const mib = statSync(bundle).size / 2 ** 20;
+  if (mib > 60) throw new Error(`${bundle} is ${mib.toFixed(1)} MiB, more than the device tool carries`);
+  log(`device bundle: ${bundle} (${mib.toFixed(1)} MiB)`);
+  log(`on the device (run tool): command "bash model/device-train.sh", carry ["model/work/device-bundle.tar.gz"]`);
+  log("back here: npm run model:build -- --weights <files_at>/weights.pt --from export");
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -97,8 +114,23 @@ async function main(): Promise<void> {
       seed: { type: "string", default: "0" },
       only: { type: "string" },
       from: { type: "string" },
+      "device-bundle": { type: "boolean", default: false },
+      weights: { type: "string" },
     },
   });
+  if (values["device-bundle"]) {
+    // Same vocabulary and data as the shipped model, so the device run continues it.
+    for (const step of ["tokenizer", "data"] as const) await run(step, { preset: "cuda", minutes: undefined, threads: undefined, continue: true, seed: values.seed! });
+    return deviceBundle();
+  }
+  if (values.weights !== undefined) {
+    // Weights trained elsewhere (device-train.sh) take the checkpoint's place for export and card.
+    if (!existsSync(values.weights)) throw new Error(`--weights: ${values.weights} does not exist`);
+    mkdirSync(WORK, { recursive: true });
+    cpSync(values.weights, join(WORK, "checkpoint.pt"));
+    // They continue the shipped vocabulary, which export copies back into the model folder.
+    await run("tokenizer", { preset: values.preset!, minutes: undefined, threads: undefined, continue: true, seed: values.seed! });
+  }
   const pick = (name: string | undefined): number => {
     const index = STEPS.indexOf(name as Step);
     if (name !== undefined && index < 0) throw new Error(`unknown step "${name}"; steps: ${STEPS.join(", ")}`);

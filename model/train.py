@@ -28,8 +28,8 @@ PAD, EOS, MASK = 0, 1, 2
 PRESETS = {
     # ~2 hours on 2 CPU cores for the whole build.
     "cpu": dict(minutes=95, batch=48, lr=1.5e-3, threads=2, device="cpu", eval_every_min=15, eval_count=60),
-    # A GPU does the same model with far more updates in minutes.
-    "cuda": dict(minutes=10, batch=256, lr=2e-3, threads=8, device="cuda", eval_every_min=2, eval_count=300),
+    # A GPU does the same model with far more updates in minutes (7 fit one lent device session).
+    "cuda": dict(minutes=7, batch=256, lr=2e-3, threads=8, device="cuda", eval_every_min=1.5, eval_count=300),
 }
 PROSE_EVERY = 10  # one prose batch in ten keeps free text alive without starving the task
 PROSE_LENGTH = 128
@@ -136,14 +136,25 @@ def main():
     parser.add_argument("--threads", type=int)
     # Continue from a shipped model when no checkpoint exists (a fresh machine, e.g. a GPU one).
     parser.add_argument("--init-onnx")
+    # The same, from weights already converted to PyTorch (a GPU machine may lack the onnx package).
+    parser.add_argument("--init-pt")
+    # Smoke-test a preset on another device (e.g. the cuda preset on CPU for a few seconds).
+    parser.add_argument("--device")
+    parser.add_argument("--eval-count", type=int, help="held-out problems per evaluation (default: the preset's)")
+    # Also write the weights alone here at the end (small enough to bring back from a lent machine).
+    parser.add_argument("--weights-out")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
     if args.minutes:
         preset["minutes"] = args.minutes
     if args.threads:
         preset["threads"] = args.threads
-    DEVICE = preset["device"]
+    if args.eval_count:
+        preset["eval_count"] = args.eval_count
+    DEVICE = args.device or preset["device"]
     torch.set_num_threads(preset["threads"])
+    if DEVICE == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
     torch.manual_seed(args.seed)
     data_dir = os.path.join(args.work, "data")
     vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
@@ -164,6 +175,9 @@ def main():
         opt.load_state_dict(ckpt["opt"])
         state = ckpt["state"]
         print(f"train: resumed at step {state['step']}, {state['elapsed'] / 60:.1f} min", flush=True)
+    elif args.init_pt:
+        model.load_state_dict(torch.load(args.init_pt, map_location=DEVICE)["model"])
+        print(f"train: weights from {args.init_pt}, fresh optimizer and schedule", flush=True)
     elif args.init_onnx:
         load_onnx_weights(model, args.init_onnx)
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
@@ -214,6 +228,10 @@ def main():
             save(ckpt_path, model, opt, state, cfg)
             last_save = time.time()
     save(ckpt_path, model, opt, state, cfg)
+    if args.weights_out:
+        # What export.py reads (model, config, state), without the optimizer: a third of the size.
+        torch.save({"model": {k: v.cpu() for k, v in model.state_dict().items()}, "state": state, "config": cfg.to_dict()}, args.weights_out)
+        print(f"train: weights written to {args.weights_out}", flush=True)
     print("train: done", flush=True)
 
 

@@ -1,0 +1,16 @@
+"""Convert the shipped ONNX weights to a PyTorch file train.py can start from (--init-pt), for
+machines without the onnx package (e.g. a lent GPU machine)."""
+import json
+import sys
+
+import torch
+
+from arch import DiffusionLM, ModelConfig
+from train import load_onnx_weights
+
+onnx_path, tokenizer_json, out_path = sys.argv[1:4]
+vocab = json.load(open(tokenizer_json))["model"]["vocab"]
+model = DiffusionLM(ModelConfig(vocab_size=len(vocab)))
+load_onnx_weights(model, onnx_path)
+torch.save({"model": model.state_dict(), "config": model.cfg.to_dict()}, out_path)
+print(f"onnx_to_pt: {out_path}")
