@@ -23,6 +23,8 @@ export interface ForwardModel {
 export interface OnnxModelOptions {
   executionProviders?: InferenceSession.ExecutionProviderConfig[];
   vocabSize: number;
+  /** Backend-specific session settings (threads, spinning), passed through to onnxruntime. */
+  sessionOptions?: Pick<InferenceSession.SessionOptions, "intraOpNumThreads" | "extra">;
 }
 
 export interface OnnxModel extends ForwardModel {
@@ -39,7 +41,7 @@ export async function createOnnxModel(ort: OrtModule, onnx: Uint8Array, options:
   try {
     // Severity 3 (errors only): WebGPU sessions warn about nodes placed on the CPU through
     // console.error, which pages count as errors.
-    session = await ort.InferenceSession.create(onnx, { executionProviders, graphOptimizationLevel: "all", logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(onnx, { ...options.sessionOptions, executionProviders, graphOptimizationLevel: "all", logSeverityLevel: 3 });
   } catch (error) {
     throw new ModelContractError(`onnx/model.onnx could not be opened as an ONNX model (${(error as Error).message})`);
   }
@@ -169,7 +171,7 @@ export async function createOnnxWindowModel(ort: OrtModule, onnx: Uint8Array, op
   const executionProviders = options.executionProviders ?? ["cpu"];
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(onnx, { executionProviders, graphOptimizationLevel: "all", logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(onnx, { ...options.sessionOptions, executionProviders, graphOptimizationLevel: "all", logSeverityLevel: 3 });
   } catch (error) {
     throw new ModelContractError(`${file} could not be opened as an ONNX model (${(error as Error).message})`);
   }
