@@ -1,17 +1,10 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { cliRunner } from "./testing.ts";
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, "..");
-const cli = (args: string[]) =>
-  run("node", ["--import", "tsx", join(ROOT, "cli/eval.ts"), ...args], { cwd: ROOT }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+const cli = cliRunner("eval.ts");
 
 describe("npm run eval on the shipped model", () => {
   it("prints every figure per setting and B0 as JSON, and writes tables and plot with --out", async () => {

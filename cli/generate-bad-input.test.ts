@@ -2,22 +2,16 @@
  * Bad input to `npm run generate`: every case exits with status 2 and one stderr line naming
  * the flag (or the model file) and what is wrong, and prints nothing on stdout.
  */
-import { execFile } from "node:child_process";
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliRunner } from "./testing.ts";
 import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
 import { serveFolder, type ServedFolder } from "../src/node/serve-folder.ts";
 
-const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");
-const cli = (args: string[]) =>
-  run("node", ["--import", "tsx", join(ROOT, "cli/generate.ts"), ...args], { cwd: ROOT }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+const cli = cliRunner("generate.ts");
 
 async function expectBadInput(args: string[], pattern: RegExp): Promise<void> {
   const { code, stderr, stdout } = await cli(args);

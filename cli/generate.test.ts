@@ -1,19 +1,12 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { cliRunner } from "./testing.ts";
 import { parseTrace } from "../src/decoding/trace.ts";
 import { parseCliArgs, parseDelimiters } from "./args.ts";
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, "..");
-const cli = (args: string[]) =>
-  run("node", ["--import", "tsx", join(ROOT, "cli/generate.ts"), ...args], { cwd: ROOT }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+const cli = cliRunner("generate.ts");
 
 describe("CLI argument parsing", () => {
   it("maps flags onto engine options", () => {

@@ -35,6 +35,30 @@ export interface OnnxModel extends ForwardModel {
   readonly executionProviders: string[];
 }
 
+/**
+ * A session's runs, one at a time (sessions reject concurrent runs), and its release after the
+ * last of them.
+ */
+function serialRuns(session: InferenceSession) {
+  let queue: Promise<unknown> = Promise.resolve();
+  let released = false;
+  return {
+    get released(): boolean {
+      return released;
+    },
+    run<R>(task: () => Promise<R>): Promise<R> {
+      const result = queue.then(task);
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async release(): Promise<void> {
+      released = true;
+      await queue;
+      await session.release();
+    },
+  };
+}
+
 export async function createOnnxModel(ort: OrtModule, onnx: Uint8Array, options: OnnxModelOptions): Promise<OnnxModel> {
   const executionProviders = options.executionProviders ?? ["cpu"];
   let session: InferenceSession;
@@ -53,11 +77,10 @@ export async function createOnnxModel(ort: OrtModule, onnx: Uint8Array, options:
   }
   let liveTensors = 0;
   let tensorsSeen = 0;
-  let queue: Promise<unknown> = Promise.resolve();
-  let released = false;
+  const runs = serialRuns(session);
 
   const runOnce = async (inputIds: Int32Array, from: number, to: number): Promise<Float32Array> => {
-    if (released) throw new InferenceError("the model was unloaded");
+    if (runs.released) throw new InferenceError("the model was unloaded");
     const ids = new BigInt64Array(inputIds.length);
     for (let i = 0; i < inputIds.length; i++) ids[i] = BigInt(inputIds[i]!);
     const input = new ort.Tensor("int64", ids, [1, inputIds.length]);
@@ -106,16 +129,9 @@ export async function createOnnxModel(ort: OrtModule, onnx: Uint8Array, options:
       if (!(from >= 0 && from <= to && to <= inputIds.length)) {
         return Promise.reject(new RangeError(`forward range [${from}, ${to}) is outside the canvas of ${inputIds.length}`));
       }
-      // Sessions reject concurrent runs, so calls are chained one after another.
-      const result = queue.then(() => runOnce(inputIds, from, to));
-      queue = result.catch(() => undefined);
-      return result;
+      return runs.run(() => runOnce(inputIds, from, to));
     },
-    async dispose() {
-      released = true;
-      await queue;
-      await session.release();
-    },
+    dispose: () => runs.release(),
   };
 }
 
@@ -185,11 +201,10 @@ export async function createOnnxWindowModel(ort: OrtModule, onnx: Uint8Array, op
   }
   const rowFloats = kvShape.layers * kvShape.heads * kvShape.headDim;
   let liveTensors = 0;
-  let queue: Promise<unknown> = Promise.resolve();
-  let released = false;
+  const runs = serialRuns(session);
 
   const runOnce = async (windowIds: Int32Array, start: number, pastKeys: Float32Array, pastValues: Float32Array): Promise<WindowPass> => {
-    if (released) throw new InferenceError("the model was unloaded");
+    if (runs.released) throw new InferenceError("the model was unloaded");
     const n = windowIds.length;
     const past = pastKeys.length / rowFloats;
     const described = `input_ids int64 [1, ${n}] at position ${start}, past_keys/past_values float32 [${kvShape.layers}, 1, ${kvShape.heads}, ${past}, ${kvShape.headDim}]`;
@@ -239,15 +254,8 @@ export async function createOnnxWindowModel(ort: OrtModule, onnx: Uint8Array, op
       if (pastKeys.length !== pastValues.length || pastKeys.length % rowFloats !== 0) {
         return Promise.reject(new RangeError(`past keys (${pastKeys.length} floats) and values (${pastValues.length}) must both hold whole positions of ${rowFloats} floats`));
       }
-      // Sessions reject concurrent runs, so calls are chained one after another.
-      const result = queue.then(() => runOnce(windowIds, start, pastKeys, pastValues));
-      queue = result.catch(() => undefined);
-      return result;
+      return runs.run(() => runOnce(windowIds, start, pastKeys, pastValues));
     },
-    async dispose() {
-      released = true;
-      await queue;
-      await session.release();
-    },
+    dispose: () => runs.release(),
   };
 }
