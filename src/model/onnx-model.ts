@@ -59,16 +59,25 @@ function serialRuns(session: InferenceSession) {
   };
 }
 
-export async function createOnnxModel(ort: OrtModule, onnx: Uint8Array, options: OnnxModelOptions): Promise<OnnxModel> {
-  const executionProviders = options.executionProviders ?? ["cpu"];
-  let session: InferenceSession;
+/** Opens a graph's session; bytes onnxruntime cannot read are a contract error naming the file. */
+async function openSession(ort: OrtModule, onnx: Uint8Array, options: OnnxModelOptions, file: string): Promise<InferenceSession> {
   try {
     // Severity 3 (errors only): WebGPU sessions warn about nodes placed on the CPU through
     // console.error, which pages count as errors.
-    session = await ort.InferenceSession.create(onnx, { ...options.sessionOptions, executionProviders, graphOptimizationLevel: "all", logSeverityLevel: 3 });
+    return await ort.InferenceSession.create(onnx, {
+      ...options.sessionOptions,
+      executionProviders: options.executionProviders ?? ["cpu"],
+      graphOptimizationLevel: "all",
+      logSeverityLevel: 3,
+    });
   } catch (error) {
-    throw new ModelContractError(`onnx/model.onnx could not be opened as an ONNX model (${(error as Error).message})`);
+    throw new ModelContractError(`${file} could not be opened as an ONNX model (${(error as Error).message})`);
   }
+}
+
+export async function createOnnxModel(ort: OrtModule, onnx: Uint8Array, options: OnnxModelOptions): Promise<OnnxModel> {
+  const executionProviders = options.executionProviders ?? ["cpu"];
+  const session = await openSession(ort, onnx, options, "onnx/model.onnx");
   if (!session.inputNames.includes("input_ids") || !session.outputNames.includes("logits")) {
     await session.release();
     throw new ModelContractError(
@@ -184,13 +193,7 @@ function kvShapeOf(session: InferenceSession): KvShape | undefined {
 
 export async function createOnnxWindowModel(ort: OrtModule, onnx: Uint8Array, options: OnnxModelOptions): Promise<OnnxWindowModel> {
   const file = "onnx/model_kv.onnx";
-  const executionProviders = options.executionProviders ?? ["cpu"];
-  let session: InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(onnx, { ...options.sessionOptions, executionProviders, graphOptimizationLevel: "all", logSeverityLevel: 3 });
-  } catch (error) {
-    throw new ModelContractError(`${file} could not be opened as an ONNX model (${(error as Error).message})`);
-  }
+  const session = await openSession(ort, onnx, options, file);
   const kvShape = kvShapeOf(session);
   const named = (names: readonly string[], have: readonly string[]) => names.every((n) => have.includes(n));
   if (!named(KV_GRAPH_INPUTS, session.inputNames) || !named(KV_GRAPH_OUTPUTS, session.outputNames) || !kvShape) {
