@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
 import { KV_GRAPH_INPUTS, KV_GRAPH_OUTPUTS } from "../src/model/onnx-model.ts";
-import { kvGraphSection } from "./card.ts";
+import { kvGraphSection, trainingRunsTable } from "./card.ts";
 
 describe("model card", () => {
   it("documents every input and output of the KV-cache graph with the shipped model's shapes", () => {
@@ -13,5 +13,23 @@ describe("model card", () => {
     expect(section).toContain("float32 [4, batch, 8, past, 32]");
     expect(section).toContain(`float32 [batch, window, ${config.vocab_size}]`);
     expect(section).toContain("16.8 MB");
+  });
+
+  it("lists every training run in order, and one run for configs written before runs were recorded", () => {
+    const table = trainingRunsTable({
+      steps: 5000,
+      minutes: 185,
+      evals: [],
+      runs: [
+        { steps: 1690, minutes: 105, batch: 48, device: "cpu", threads: 2, blas_core: null, recipe: "weighted 1/t" },
+        { steps: 3310, minutes: 80, batch: 48, device: "cpu", threads: 2, blas_core: "SkylakeX", recipe: "mean per sequence" },
+      ],
+    }).split("\n");
+    expect(table).toHaveLength(4);
+    expect(table[2]).toBe("| 1 | 1690 | 105 | 48 | 2 CPU threads, OpenBLAS core auto-detected | weighted 1/t |");
+    expect(table[3]).toBe("| 2 | 3310 | 80 | 48 | 2 CPU threads, OpenBLAS core SkylakeX | mean per sequence |");
+    const legacy = trainingRunsTable({ steps: 1690, minutes: 105, evals: [] }).split("\n");
+    expect(legacy).toHaveLength(3);
+    expect(legacy[2]).toContain("| 1 | 1690 | 105 | 48 |");
   });
 });

@@ -23,10 +23,34 @@ const SAMPLE_PROMPTS = [
   "Question: Nora has 12 shells. She finds 7 more. How many shells does Nora have now?\nAnswer:\n",
 ];
 
-interface TrainingInfo {
+/** One training run the shipped weights went through (train.py's training_summary). */
+export interface TrainingRun {
+  steps: number;
+  minutes: number;
+  batch: number;
+  device: string;
+  threads?: number;
+  /** OPENBLAS_CORETYPE the run trained with; null: OpenBLAS's own detection. */
+  blas_core?: string | null;
+  recipe?: string;
+}
+
+export interface TrainingInfo {
   steps: number;
   minutes: number;
   evals: { step: number; minutes: number; heldout_exact: number }[];
+  /** Absent in configs written before runs were recorded. */
+  runs?: TrainingRun[];
+}
+
+/** The card's table of training runs, one row per run, in order. */
+export function trainingRunsTable(training: TrainingInfo): string {
+  const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
+  const rows = runs.map((run, i) => {
+    const where = run.device === "cpu" ? `${run.threads ?? 2} CPU threads, OpenBLAS core ${run.blas_core ?? "auto-detected"}` : run.device;
+    return `| ${i + 1} | ${run.steps} | ${run.minutes} | ${run.batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
+  });
+  return ["| run | steps | minutes | batch | hardware | loss and data mix |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
 export async function writeModelCard(modelDir: string, name: string, log: (line: string) => void): Promise<void> {
@@ -65,10 +89,12 @@ Special tokens: \`[PAD]\`=${config.pad_token_id}, \`[EOS]\`=${config.eos_token_i
 ONNX graph (opset 17): \`input_ids\` int64 [batch, sequence] -> \`logits\` float32 [batch, sequence, vocab]; file size ${(onnxBytes / 1e6).toFixed(1)} MB.
 ${kvSection}
 ## Training
-Objective: masked diffusion (t ~ U(0, 1], each target token masked with probability t,
-cross-entropy on masked tokens weighted 1/t). Task examples keep the question unmasked and pad
-the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes; prose batches (one in
-ten) mask the whole 128-token sequence.
+Objective: masked diffusion (a time t in (0, 1] per sequence, each target token masked with
+probability t, cross-entropy on the masked tokens). Task examples keep the question unmasked and pad
+the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes; prose batches mask the whole
+128-token sequence. Each run continued the weights of the one before, with a fresh optimizer:
+
+${trainingRunsTable(config.training)}
 
 Data: synthetic problems from \`src/problems/generate.ts\` (curriculum levels: ${LEVELS.map((l) => `${l.name} ${l.count.toLocaleString("en")}`).join(", ")};
 training seeds ≥ 1,000,000; the evaluation seed ${EVAL_SEED} is never trained on and its first 5,000 problems are
@@ -78,8 +104,9 @@ filtered out of the training data) and prose:
 |---|---|---|---|
 ${PROSE_SOURCES.map((s) => `| ${s.name} | \`${s.packageSpec}\` | ${s.licence} | ${s.description} |`).join("\n")}
 
-Trained for ${config.training.minutes} minutes (${config.training.steps} optimizer steps, batch 48) on 2 CPU cores
-(Debian PyTorch 1.13 with OpenBLAS), while other work shared the same two cores.
+Trained for ${config.training.minutes} minutes in all (${config.training.steps} optimizer steps) on 2 CPU cores
+(Debian PyTorch 1.13 with OpenBLAS). In a VM that hides the CPU model OpenBLAS picks its generic
+Prescott kernels, 7x slower here than its AVX-512 ones: train.py names the core from the CPU flags.
 
 ## Quality
 Exact match on the \`####\` answer, ${summary.problems} held-out problems (seed ${EVAL_SEED}), temperature 0, one token

@@ -180,7 +180,8 @@ def main():
         "eos_token_id": EOS,
         "mask_token_id": MASK,
         "delimiter_token_ids": [int(x) for x in args.delimiters.split(",")],
-        "training": {"steps": state.get("step", 0), "minutes": round(state.get("elapsed", 0) / 60, 1), "evals": state.get("evals", [])},
+        # train.py keeps the totals over every run the weights went through; older checkpoints only their own.
+        "training": state.get("training") or {"steps": state.get("step", 0), "minutes": round(state.get("elapsed", 0) / 60, 1), "evals": state.get("evals", [])},
     }
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
