@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
 import { KV_GRAPH_INPUTS, KV_GRAPH_OUTPUTS } from "../src/model/onnx-model.ts";
-import { kvGraphSection, trainingRunsTable } from "./card.ts";
+import { faultTable, kvGraphSection, trainingRunsTable } from "./card.ts";
 
 describe("model card", () => {
   it("documents every input and output of the KV-cache graph with the shipped model's shapes", () => {
@@ -31,5 +31,13 @@ describe("model card", () => {
     const legacy = trainingRunsTable({ steps: 1690, minutes: 105, evals: [] }).split("\n");
     expect(legacy).toHaveLength(3);
     expect(legacy[2]).toContain("| 1 | 1690 | 105 | 48 |");
+  });
+
+  it("shows every answer fault with its count and share", () => {
+    const table = faultTable({ correct: 30, layout: 0, copy: 50, carry: 5, arithmetic: 15, "step-count": 0, "final-line": 0 }).split("\n");
+    expect(table).toHaveLength(9);
+    expect(table[2]).toMatch(/^\| correct \| .* \| 30 \| 30\.0 \|$/);
+    expect(table[4]).toMatch(/^\| copy \| .* \| 50 \| 50\.0 \|$/);
+    expect(table[7]).toMatch(/^\| step-count \| .* \| 0 \| 0\.0 \|$/);
   });
 });

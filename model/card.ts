@@ -8,6 +8,7 @@ import { generate } from "../src/decoding/engine.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
 import { loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
+import { type AnswerFault, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
 import { evaluate } from "../src/problems/evaluate.ts";
 import { LEVELS } from "./data.ts";
 import { PROSE_SOURCES } from "./sources.ts";
@@ -43,6 +44,25 @@ export interface TrainingInfo {
   runs?: TrainingRun[];
 }
 
+const FAULT_MEANINGS: Record<AnswerFault, string> = {
+  correct: "the `####` answer is right",
+  layout: "a line is not `a op b = c`, or no `#### n` line",
+  copy: "a number or operation taken from the question is wrong",
+  carry: "a step does not start from the previous result",
+  arithmetic: "right operands, wrong result",
+  "step-count": "right steps, but too few or too many",
+  "final-line": "right steps, wrong `####` number",
+};
+
+/** The card's table of answer faults over the measured problems, with their share. */
+export function faultTable(counts: Record<AnswerFault, number>): string {
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const rows = (Object.keys(FAULT_MEANINGS) as AnswerFault[]).map(
+    (fault) => `| ${fault} | ${FAULT_MEANINGS[fault]} | ${counts[fault]} | ${total > 0 ? ((100 * counts[fault]) / total).toFixed(1) : "0.0"} |`,
+  );
+  return ["| first fault | meaning | problems | % |", "|---|---|---|---|", ...rows].join("\n");
+}
+
 /** The card's table of training runs, one row per run, in order. */
 export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
@@ -57,7 +77,9 @@ export async function writeModelCard(modelDir: string, name: string, log: (line:
   const loaded = await loadModel(modelDir);
   const config = JSON.parse(readFileSync(join(modelDir, "config.json"), "utf8")) as Record<string, unknown> & { training: TrainingInfo };
   const problems = generateProblems(EVAL_SEED, CARD_EVAL_COUNT);
-  const summary = await evaluate(loaded, problems, CARD_SETTING, (done, correct) => {
+  const faults: AnswerFault[] = [];
+  const summary = await evaluate(loaded, problems, CARD_SETTING, (done, correct, result, problem) => {
+    faults.push(diagnoseAnswer(problem, result.text));
     if (done % 50 === 0) log(`card: ${done}/${problems.length} problems, ${correct} correct`);
   });
   const samples: string[] = [];
@@ -112,6 +134,11 @@ Prescott kernels, 7x slower here than its AVX-512 ones: train.py names the core 
 Exact match on the \`####\` answer, ${summary.problems} held-out problems (seed ${EVAL_SEED}), temperature 0, one token
 committed per forward pass (highest confidence first), generation length 64, one block:
 **${(100 * summary.accuracy).toFixed(1)}%** (${summary.correct}/${summary.problems}), measured with the runtime's engine in Node (onnxruntime-node).
+
+Where each answer first goes wrong (\`src/problems/diagnose.ts\` reads it line by line against the
+reference steps; the first differing line decides):
+
+${faultTable(countFaults(faults))}
 
 Accuracy against training time, measured by train.py during training (greedy, one token per pass,
 on the first 60 to 100 held-out problems, so each point is rough):

@@ -70,7 +70,8 @@ export async function evaluate(
   engine: EngineModel,
   problems: readonly Problem[],
   options: Partial<GenerateOptions>,
-  onProgress?: (done: number, correct: number) => void,
+  /** After each problem; `result` lets a caller look at the answer itself (e.g. diagnose it). */
+  onProgress?: (done: number, correct: number, result: GenerateResult, problem: Problem) => void,
   signal?: AbortSignal,
 ): Promise<EvalSummary> {
   let tally = emptyTally();
@@ -78,7 +79,7 @@ export async function evaluate(
     if (signal?.aborted) break;
     const result = await generate(engine, problem.prompt, options, signal ? { signal } : {});
     tally = addResult(tally, result, isCorrect(result.text, problem.answer));
-    onProgress?.(tally.problems, tally.correct);
+    onProgress?.(tally.problems, tally.correct, result, problem);
   }
   return summarize(tally);
 }
