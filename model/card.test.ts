@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
 import { KV_GRAPH_INPUTS, KV_GRAPH_OUTPUTS } from "../src/model/onnx-model.ts";
-import { faultTable, kvGraphSection, trainingRunsTable } from "./card.ts";
+import { faultTable, kvGraphSection, leadingFaults, trainingRunsTable } from "./card.ts";
 
 describe("model card", () => {
   it("documents every input and output of the KV-cache graph with the shipped model's shapes", () => {
@@ -39,5 +39,14 @@ describe("model card", () => {
     expect(table[2]).toMatch(/^\| correct \| .* \| 30 \| 30\.0 \|$/);
     expect(table[4]).toMatch(/^\| copy \| .* \| 50 \| 50\.0 \|$/);
     expect(table[7]).toMatch(/^\| step-count \| .* \| 0 \| 0\.0 \|$/);
+  });
+
+  it("names the two most frequent faults of the wrong answers", () => {
+    const none = { correct: 0, layout: 0, copy: 0, carry: 0, arithmetic: 0, "step-count": 0, "final-line": 0 };
+    expect(leadingFaults({ ...none, correct: 30, copy: 50, carry: 5, arithmetic: 15 })).toBe(
+      "most wrong answers first go wrong by *copy* (a number or operation taken from the question is wrong: 50% of all answers), then by *arithmetic* (15%).",
+    );
+    expect(leadingFaults({ ...none, correct: 9, layout: 1 })).toMatch(/^most wrong answers first go wrong by \*layout\* .*: 10% of all answers\)\.$/);
+    expect(leadingFaults({ ...none, correct: 4 })).toBe("every measured answer is right.");
   });
 });

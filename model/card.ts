@@ -63,6 +63,17 @@ export function faultTable(counts: Record<AnswerFault, number>): string {
   return ["| first fault | meaning | problems | % |", "|---|---|---|---|", ...rows].join("\n");
 }
 
+/** One sentence naming the two most frequent faults of the wrong answers, with their shares of all answers. */
+export function leadingFaults(counts: Record<AnswerFault, number>): string {
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const wrong = (Object.keys(FAULT_MEANINGS) as AnswerFault[]).filter((fault) => fault !== "correct" && counts[fault] > 0);
+  if (total === 0 || wrong.length === 0) return "every measured answer is right.";
+  const [first, second] = wrong.sort((a, b) => counts[b] - counts[a]);
+  const share = (fault: AnswerFault): string => `${((100 * counts[fault]) / total).toFixed(0)}%`;
+  const lead = `most wrong answers first go wrong by *${first}* (${FAULT_MEANINGS[first!]}: ${share(first!)} of all answers)`;
+  return second === undefined ? `${lead}.` : `${lead}, then by *${second}* (${share(second)}).`;
+}
+
 /** The card's table of training runs, one row per run, in order. */
 export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
@@ -153,12 +164,11 @@ Free-text prompts, temperature 0, one token per pass, blocks of 16, 48 tokens (v
 ${samples.join("\n\n")}
 
 ## Known weaknesses
-- Trained on a tiny CPU budget. Free text is poor (see the samples above): one batch in ten was prose,
-  too little to learn more than the most frequent words.
-- Arithmetic: it writes the answer layout (one step per line, then \`#### n\`) but rarely copies the
-  numbers of the question correctly, which is what limits its accuracy; a GPU run
-  (\`npm run model:build -- --preset cuda --continue\`) or many more CPU hours are what would close the
-  gap. Numbers above 99 are outside its training range.
+- Trained on a tiny CPU budget. Free text is poor (see the samples above): one batch in ten to twenty
+  was prose, too little to learn more than the most frequent words.
+- Arithmetic: ${leadingFaults(countFaults(faults))} A GPU run
+  (\`npm run model:build -- --device-bundle\`, see the repository README) or many more CPU hours are what
+  would close the gap. Numbers above 99 are outside its training range.
 - Beyond 64 generated tokens or about 130 tokens of context it has seen nothing in training.
 `;
   writeFileSync(join(modelDir, "README.md"), card);
