@@ -51,8 +51,14 @@ PRESETS = {
 }
 PROSE_EVERY = 20  # one prose batch in twenty keeps free text alive without starving the task
 PROSE_LENGTH = 128
+# Uniform masks rarely hide a step's result while showing its operands, and then the result can
+# often be read off the next step's first operand instead of computed: a model trained only on
+# them copied well but wrote "28 + 6 = 15". This share of task sequences also masks every
+# number derived from a random step on, so the result must be computed from what precedes it.
+DERIVED_SHARE = 0.5
 # What the card says about how a run trained (runs before this field: see shipped_training).
-RECIPE = f"mean cross-entropy per sequence over its masked tokens, stratified t, one prose batch in {PROSE_EVERY}"
+RECIPE = (f"mean cross-entropy per sequence over its masked tokens, stratified t, one prose batch in {PROSE_EVERY}; "
+          f"{DERIVED_SHARE:.0%} of task sequences also mask the numbers derived from a random step on")
 
 
 def load_split(data_dir, name):
@@ -81,9 +87,37 @@ class TaskSplit:
         return canvas, int(prompt_len)
 
     def batch(self, rng, size):
+        """Canvases of one prompt length, and the positions each must mask beside the random ones."""
         prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
         rows = rng.choice(self.buckets[prompt_len], size=size)
-        return torch.from_numpy(np.stack([self.example(r)[0] for r in rows])), prompt_len
+        forced = np.zeros((size, prompt_len + GEN_LENGTH), dtype=bool)
+        for i, row in enumerate(rows):
+            if rng.random() < DERIVED_SHARE:
+                start, _, target_len = self.index[row]
+                target = self.tokens[start + prompt_len:start + prompt_len + target_len]
+                steps = int((target == NEWLINE_ID).sum())  # one newline ends each step line
+                forced[i, prompt_len + derived_numbers(target, int(rng.integers(0, steps)))] = True
+        return torch.from_numpy(np.stack([self.example(r)[0] for r in rows])), prompt_len, torch.from_numpy(forced)
+
+
+def derived_numbers(target, from_step):
+    """Positions in an answer (token ids) of the digits it derives rather than copies from the
+    question, from step line `from_step` on: each such step's result, the first operand of the
+    step after it (the same number again) and the `####` answer."""
+    positions = []
+    step, group, in_number, final_line = 0, 0, False, False
+    for i, token in enumerate(target):
+        if token == NEWLINE_ID:
+            step, group, in_number, final_line = step + 1, 0, False, False
+        elif token in DIGIT_IDS:
+            in_number = True
+            if final_line or (group == 2 and step >= from_step) or (group == 0 and step > from_step):
+                positions.append(i)
+        else:
+            final_line = final_line or token == HASH_ID
+            group += int(in_number)
+            in_number = False
+    return np.array(positions, dtype=np.int64)
 
 
 def curriculum(progress):
@@ -95,8 +129,8 @@ def curriculum(progress):
     return [0.1, 0.2, 0.7]
 
 
-def diffusion_loss(model, ids, answer_from, gen):
-    """Masked-diffusion loss; positions before answer_from are never masked."""
+def diffusion_loss(model, ids, answer_from, gen, forced=None):
+    """Masked-diffusion loss; positions before answer_from are never masked, `forced` ones always."""
     b, s = ids.shape
     # Stratified times: one per slice of (0, 1], so every batch covers nearly-done and all-masked canvases.
     t = ((torch.arange(b) + torch.rand(b, generator=gen)) / b).clamp(min=1e-3)[torch.randperm(b, generator=gen)].unsqueeze(1)
@@ -105,6 +139,8 @@ def diffusion_loss(model, ids, answer_from, gen):
     masked = (torch.rand(b, s, generator=gen) < t) & maskable
     # Every sequence learns something: one random answer position is always masked.
     masked[torch.arange(b), torch.randint(answer_from, s, (b,), generator=gen)] = True
+    if forced is not None:
+        masked |= forced
     noisy = torch.where(masked, torch.full_like(ids, MASK), ids)
     hidden = model.hidden(noisy.to(DEVICE))
     logits = model.logits(hidden[masked.to(DEVICE)])
@@ -150,7 +186,7 @@ def answer_line(gen):
 
 
 def main():
-    global DEVICE, NEWLINE_ID
+    global DEVICE, NEWLINE_ID, HASH_ID, DIGIT_IDS
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
@@ -182,7 +218,9 @@ def main():
     torch.manual_seed(args.seed)
     data_dir = os.path.join(args.work, "data")
     vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
-    NEWLINE_ID = [piece for piece, _ in vocab].index("\n")
+    pieces = [piece for piece, _ in vocab]
+    NEWLINE_ID, HASH_ID = pieces.index("\n"), pieces.index("##")
+    DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
     levels = [TaskSplit(data_dir, name) for name in ("easy", "medium", "full")]
     heldout = TaskSplit(data_dir, "heldout")
     prose = np.fromfile(os.path.join(data_dir, "prose.u16"), dtype=np.uint16).astype(np.int64)
@@ -201,6 +239,10 @@ def main():
         opt.load_state_dict(ckpt["opt"])
         state = ckpt["state"]
         print(f"train: resumed at step {state['step']}, {state['elapsed'] / 60:.1f} min", flush=True)
+        if "training" in state and state["training"]["runs"][-1].get("recipe") != RECIPE:
+            # The recipe changed: what ran so far becomes history and a new run (and schedule) starts.
+            state.update(prior=state["training"], step=0, elapsed=0.0, evals=[])
+            print("train: recipe changed, starting a new run on these weights", flush=True)
     elif args.init_pt:
         init = torch.load(args.init_pt, map_location=DEVICE)
         model.load_state_dict(init["model"])
@@ -232,8 +274,8 @@ def main():
             loss = diffusion_loss(model, ids, 0, gen)
         else:
             level = levels[rng.choice(3, p=curriculum(progress))]
-            ids, prompt_len = level.batch(rng, preset["batch"])
-            loss = diffusion_loss(model, ids, prompt_len, gen)
+            ids, prompt_len, forced = level.batch(rng, preset["batch"])
+            loss = diffusion_loss(model, ids, prompt_len, gen, forced)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
