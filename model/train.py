@@ -56,9 +56,16 @@ PROSE_LENGTH = 128
 # them copied well but wrote "28 + 6 = 15". This share of task sequences also masks every
 # number derived from a random step on, so the result must be computed from what precedes it.
 DERIVED_SHARE = 0.5
+# Even then a task sequence holds two to four results, and after 3,600 steps the model got a
+# step's result right one time in ten with every operand shown. Every DRILL_EVERY-th batch is
+# instead step lines of training answers, shuffled into unrelated drills whose results are all
+# masked: about ten isolated sums per sequence, in the very format of the answers.
+DRILL_EVERY = 2
+DRILL_LENGTH = 112
 # What the card says about how a run trained (runs before this field: see shipped_training).
 RECIPE = (f"mean cross-entropy per sequence over its masked tokens, stratified t, one prose batch in {PROSE_EVERY}; "
-          f"{DERIVED_SHARE:.0%} of task sequences also mask the numbers derived from a random step on")
+          f"{DERIVED_SHARE:.0%} of task sequences also mask the numbers derived from a random step on; "
+          f"every {DRILL_EVERY}nd batch is drills of step lines with their results masked")
 
 
 def load_split(data_dir, name):
@@ -100,6 +107,38 @@ class TaskSplit:
         return torch.from_numpy(np.stack([self.example(r)[0] for r in rows])), prompt_len, torch.from_numpy(forced)
 
 
+class Drills:
+    """Step lines (`a op b = c` and the newline) of training answers, with their result digits."""
+
+    def __init__(self, split, problems=100_000):
+        self.lines = []
+        for row in range(min(problems, len(split.index))):
+            start, prompt_len, target_len = split.index[row]
+            target = split.tokens[start + prompt_len:start + prompt_len + target_len]
+            ends = np.flatnonzero(target == NEWLINE_ID)
+            begin = 0
+            for end in ends:
+                line = target[begin:end + 1]
+                result = np.zeros(len(line), dtype=bool)
+                result[derived_numbers(line, 0)] = True  # one line: its result only (group 2 of step 0)
+                self.lines.append((line, result))
+                begin = end + 1
+
+    def batch(self, rng, size):
+        """Rows of whole step lines, EOS after them, and the result digits to mask."""
+        ids = np.full((size, DRILL_LENGTH), EOS, dtype=np.int64)
+        forced = np.zeros((size, DRILL_LENGTH), dtype=bool)
+        for i in range(size):
+            at = 0
+            while True:
+                line, result = self.lines[rng.integers(len(self.lines))]
+                if at + len(line) > DRILL_LENGTH:
+                    break
+                ids[i, at:at + len(line)], forced[i, at:at + len(line)] = line, result
+                at += len(line)
+        return torch.from_numpy(ids), torch.from_numpy(forced)
+
+
 def derived_numbers(target, from_step):
     """Positions in an answer (token ids) of the digits it derives rather than copies from the
     question, from step line `from_step` on: each such step's result, the first operand of the
@@ -129,14 +168,15 @@ def curriculum(progress):
     return [0.1, 0.2, 0.7]
 
 
-def diffusion_loss(model, ids, answer_from, gen, forced=None):
-    """Masked-diffusion loss; positions before answer_from are never masked, `forced` ones always."""
+def diffusion_loss(model, ids, answer_from, gen, forced=None, uniform=True):
+    """Masked-diffusion loss; positions before answer_from are never masked, `forced` ones always,
+    the others at a random rate t unless `uniform` is off."""
     b, s = ids.shape
     # Stratified times: one per slice of (0, 1], so every batch covers nearly-done and all-masked canvases.
     t = ((torch.arange(b) + torch.rand(b, generator=gen)) / b).clamp(min=1e-3)[torch.randperm(b, generator=gen)].unsqueeze(1)
     maskable = torch.zeros(b, s, dtype=torch.bool)
     maskable[:, answer_from:] = True
-    masked = (torch.rand(b, s, generator=gen) < t) & maskable
+    masked = (torch.rand(b, s, generator=gen) < t) & maskable & uniform
     # Every sequence learns something: one random answer position is always masked.
     masked[torch.arange(b), torch.randint(answer_from, s, (b,), generator=gen)] = True
     if forced is not None:
@@ -223,6 +263,7 @@ def main():
     DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
     levels = [TaskSplit(data_dir, name) for name in ("easy", "medium", "full")]
     heldout = TaskSplit(data_dir, "heldout")
+    drills = Drills(levels[2])
     prose = np.fromfile(os.path.join(data_dir, "prose.u16"), dtype=np.uint16).astype(np.int64)
 
     cfg = ModelConfig(vocab_size=len(vocab))
@@ -272,6 +313,9 @@ def main():
             starts = rng.integers(0, len(prose) - PROSE_LENGTH, size=preset["batch"] // 2)
             ids = torch.from_numpy(np.stack([prose[s:s + PROSE_LENGTH] for s in starts]))
             loss = diffusion_loss(model, ids, 0, gen)
+        elif state["step"] % DRILL_EVERY == DRILL_EVERY - 1:
+            ids, forced = drills.batch(rng, preset["batch"])
+            loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
         else:
             level = levels[rng.choice(3, p=curriculum(progress))]
             ids, prompt_len, forced = level.batch(rng, preset["batch"])
