@@ -335,6 +335,7 @@ def main():
             row = {"step": prior["steps"] + state["step"], "minutes": round(prior["minutes"] + state["elapsed"] / 60, 2),
                    "loss": round(float(np.mean(losses[-200:])), 4), "heldout_exact": acc}
             state["evals"].append(row)
+            state["training"] = training_summary(state, preset, DEVICE)
             with open(log_path, "a") as f:
                 f.write(json.dumps(row) + "\n")
             print(f"train: {json.dumps(row)}", flush=True)
