@@ -114,16 +114,18 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
 
   it("stops within a pass of Stop, keeps the partial result and stays usable", async () => {
     const { page } = checked;
-    // One token per pass, so the run lasts long enough to stop it half-way.
+    // One token per pass and free text (a solved problem ends with [EOS] after a few dozen passes),
+    // so the run lasts long enough to stop it half-way.
+    await setPrompt(page, "The old man walked into the room and");
     await setOptions(page, { decoder: "fixed", genLength: 128, blockSize: 32, steps: 128 });
     await startRun(page);
     await page.waitForFunction(() => Number(document.querySelector<HTMLElement>("#live")?.dataset.steps) >= 4, undefined, {
       timeout: RUN_TIMEOUT,
       polling: 50,
     });
-    await page.screenshot({ path: join(ARTIFACTS, "live-view-mid-run.png"), fullPage: true });
     const stepsAtStop = Number(await page.getAttribute("#live", "data-steps"));
     await page.click("#stop");
+    await page.screenshot({ path: join(ARTIFACTS, "live-view-mid-run.png"), fullPage: true });
     assert.equal(await waitForRunEnd(page), "stopped");
     const stopped = await readRun(page);
     assert.equal(stopped.stopReason, "aborted");
@@ -131,6 +133,7 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     assert.ok(stopped.nfe <= stepsAtStop + 3, `stopped within a pass or so of the click (${stepsAtStop} drawn, ${stopped.nfe} run)`);
     assert.equal(await page.locator("#live .cell.committed").count(), stopped.nfe, "the committed cells stay on screen");
 
+    await setPrompt(page, ARITHMETIC);
     await setOptions(page, { decoder: "threshold", genLength: 8, blockSize: 8 });
     await startRun(page);
     assert.equal(await waitForRunEnd(page), "done");
