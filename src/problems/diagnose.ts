@@ -3,7 +3,7 @@
  * of guessing: the answer is read line by line against the reference steps, and the first line
  * that differs decides the fault.
  */
-import type { Problem } from "./generate.ts";
+import { apply, type Op, type Problem } from "./generate.ts";
 import { extractAnswer } from "./score.ts";
 
 export type AnswerFault =
@@ -26,7 +26,7 @@ export const ANSWER_FAULTS: readonly AnswerFault[] = ["correct", "layout", "copy
 
 interface StepLine {
   left: number;
-  op: string;
+  op: Op;
   right: number;
   result: number;
 }
@@ -35,13 +35,7 @@ const STEP = /^(\d+) ([+*-]) (\d+) = (\d+)$/;
 
 function parseStep(line: string): StepLine | null {
   const match = STEP.exec(line.trim());
-  return match ? { left: Number(match[1]), op: match[2]!, right: Number(match[3]), result: Number(match[4]) } : null;
-}
-
-function apply(step: StepLine): number {
-  if (step.op === "+") return step.left + step.right;
-  if (step.op === "-") return step.left - step.right;
-  return step.left * step.right;
+  return match ? { left: Number(match[1]), op: match[2] as Op, right: Number(match[3]), result: Number(match[4]) } : null;
 }
 
 /** Splits an answer into its step lines and its `####` line (blank lines ignored). */
@@ -63,7 +57,7 @@ export function diagnoseAnswer(problem: Pick<Problem, "target" | "answer">, text
     if (expected === undefined) return "step-count";
     if (previous === null ? step.left !== expected.left : step.left !== previous.result) return previous === null ? "copy" : "carry";
     if (step.op !== expected.op || step.right !== expected.right) return "copy";
-    if (step.result !== apply(step)) return "arithmetic";
+    if (step.result !== apply(step.left, { op: step.op, operand: step.right })) return "arithmetic";
     previous = step;
   }
   if (!written.hasFinal || extractAnswer(text) === null) return "layout";

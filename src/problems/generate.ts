@@ -38,9 +38,9 @@ const THINGS: readonly string[] = [
   "rocks", "buttons", "lemons", "crayons", "tickets", "boxes",
 ];
 
-type Op = "+" | "-" | "*";
+export type Op = "+" | "-" | "*";
 
-interface Step {
+export interface Step {
   op: Op;
   operand: number;
 }
@@ -93,7 +93,8 @@ function chooseStep(value: number, maxValue: number, rng: Random): Step {
   return { op, operand: rng.int(2, Math.min(9, Math.floor(maxValue / value))) };
 }
 
-function apply(value: number, step: Step): number {
+/** The value after one worked step (also how a written step is checked). */
+export function apply(value: number, step: Step): number {
   if (step.op === "+") return value + step.operand;
   if (step.op === "-") return value - step.operand;
   return value * step.operand;
