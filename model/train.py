@@ -327,7 +327,6 @@ def main():
         losses.append(loss.item())
         state["step"] += 1
         state["elapsed"] = time.time() - started
-        state["training"] = training_summary(state, preset, DEVICE)
         now = time.time()
         if now - last_eval > preset["eval_every_min"] * 60 or state["elapsed"] >= budget:
             acc = evaluate(model, heldout, preset["eval_count"])
@@ -335,7 +334,6 @@ def main():
             row = {"step": prior["steps"] + state["step"], "minutes": round(prior["minutes"] + state["elapsed"] / 60, 2),
                    "loss": round(float(np.mean(losses[-200:])), 4), "heldout_exact": acc}
             state["evals"].append(row)
-            state["training"] = training_summary(state, preset, DEVICE)
             with open(log_path, "a") as f:
                 f.write(json.dumps(row) + "\n")
             print(f"train: {json.dumps(row)}", flush=True)
@@ -344,9 +342,9 @@ def main():
         elif state["step"] % 50 == 0:
             print(f"train: step {state['step']} {state['elapsed'] / 60:.1f}/{preset['minutes']} min loss {np.mean(losses[-50:]):.4f} lr {lr:.2e}", flush=True)
         if now - last_save > 180 or state["elapsed"] >= budget:
-            save(ckpt_path, model, opt, state, cfg)
+            save(ckpt_path, model, opt, state, cfg, preset)
             last_save = time.time()
-    save(ckpt_path, model, opt, state, cfg)
+    save(ckpt_path, model, opt, state, cfg, preset)
     if args.weights_out:
         # What export.py reads (model, config, state), without the optimizer: a third of the size.
         torch.save({"model": {k: v.cpu() for k, v in model.state_dict().items()}, "state": state, "config": cfg.to_dict()}, args.weights_out)
@@ -396,7 +394,9 @@ def training_summary(state, preset, device):
     }
 
 
-def save(path, model, opt, state, cfg):
+def save(path, model, opt, state, cfg, preset):
+    """Writes the checkpoint, with the training totals export.py copies into config.json."""
+    state["training"] = training_summary(state, preset, DEVICE)
     tmp = path + ".tmp"
     torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict()}, tmp)
     os.replace(tmp, path)
