@@ -3,7 +3,7 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--minutes N] [--threads N] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--steps N] [--minutes N] [--threads N] [--continue] [--seed S] [--only STEP] [--from STEP]
  *   npm run model:build -- --device-bundle            (pack data + shipped weights for a lent GPU machine)
  *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
  *
@@ -37,6 +37,8 @@ function python(script: string, args: string[]): void {
 
 interface BuildOptions {
   preset: string;
+  steps: string | undefined;
+  /** A wall-clock cap on training. */
   minutes: string | undefined;
   threads: string | undefined;
   /** Start training from the shipped model's weights when there is no checkpoint. */
@@ -67,6 +69,7 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
     }
     case "train": {
       const args = ["--work", WORK, "--preset", options.preset, "--seed", options.seed];
+      if (options.steps) args.push("--steps", options.steps);
       if (options.minutes) args.push("--minutes", options.minutes);
       if (options.threads) args.push("--threads", options.threads);
       if (options.continue) args.push("--init-onnx", join(MODEL_DIR, "onnx", "model.onnx"));
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       preset: { type: "string", default: "cpu" },
+      steps: { type: "string" },
       minutes: { type: "string" },
       threads: { type: "string" },
       continue: { type: "boolean", default: false },
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
   });
   if (values["device-bundle"]) {
     // Same vocabulary and data as the shipped model, so the device run continues it.
-    for (const step of ["tokenizer", "data"] as const) await run(step, { preset: "cuda", minutes: undefined, threads: undefined, continue: true, seed: values.seed! });
+    for (const step of ["tokenizer", "data"] as const) await run(step, { preset: "cuda", steps: undefined, minutes: undefined, threads: undefined, continue: true, seed: values.seed! });
     return deviceBundle();
   }
   if (values.weights !== undefined) {
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
     mkdirSync(WORK, { recursive: true });
     cpSync(values.weights, join(WORK, "checkpoint.pt"));
     // They continue the shipped vocabulary, which export copies back into the model folder.
-    await run("tokenizer", { preset: values.preset!, minutes: undefined, threads: undefined, continue: true, seed: values.seed! });
+    await run("tokenizer", { preset: values.preset!, steps: undefined, minutes: undefined, threads: undefined, continue: true, seed: values.seed! });
   }
   const pick = (name: string | undefined): number => {
     const index = STEPS.indexOf(name as Step);
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
   const steps = only >= 0 ? [STEPS[only]!] : STEPS.slice(from);
   for (const step of steps) {
     log(`step ${step}`);
-    await run(step, { preset: values.preset!, minutes: values.minutes, threads: values.threads, continue: values.continue!, seed: values.seed! });
+    await run(step, { preset: values.preset!, steps: values.steps, minutes: values.minutes, threads: values.threads, continue: values.continue!, seed: values.seed! });
   }
 }
 

@@ -2,7 +2,7 @@
 # Runs on a lent GPU machine (the `run` tool, with carry ["model/work/device-bundle.tar.gz"]):
 # trains the cuda preset on from the shipped weights and leaves the weights and the training
 # log in $OUT. Back here: npm run model:build -- --weights <files_at>/weights.pt --from export
-# Extra arguments go to train.py (e.g. --minutes 5). PYTHON names an interpreter with torch.
+# Extra arguments go to train.py (e.g. --minutes 5, a wall-clock cap, or --steps N). PYTHON names an interpreter with torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${OUT:?OUT must name the folder the weights are written to}"
