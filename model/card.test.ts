@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
 import { KV_GRAPH_INPUTS, KV_GRAPH_OUTPUTS } from "../src/model/onnx-model.ts";
-import { faultTable, kvGraphSection, leadingFaults, trainingRunsTable } from "./card.ts";
+import { faultTable, kvGraphSection, leadingFaults, trainingRunsIntro, trainingRunsTable } from "./card.ts";
 
 describe("model card", () => {
   it("documents every input and output of the KV-cache graph with the shipped model's shapes", () => {
@@ -31,6 +31,12 @@ describe("model card", () => {
     const legacy = trainingRunsTable({ steps: 1690, minutes: 105, evals: [] }).split("\n");
     expect(legacy).toHaveLength(3);
     expect(legacy[2]).toContain("| 1 | 1690 | 105 | 48 |");
+  });
+
+  it("says whether the build's one command trains the shipped weights: only when they are one run", () => {
+    const run = { steps: 5400, minutes: 95, batch: 48, device: "cpu" };
+    expect(trainingRunsIntro({ steps: 5400, minutes: 95, evals: [], runs: [run] })).toContain("trains it again step for step");
+    expect(trainingRunsIntro({ steps: 10800, minutes: 190, evals: [], runs: [run, run] })).toContain("trains a different model");
   });
 
   it("shows every answer fault with its count and share", () => {

@@ -74,6 +74,15 @@ export function leadingFaults(counts: Record<AnswerFault, number>): string {
   return second === undefined ? `${lead}.` : `${lead}, then by *${second}* (${share(second)}).`;
 }
 
+/** The sentence before the runs table: how the runs relate, and whether the build's one command gives these weights. */
+export function trainingRunsIntro(training: TrainingInfo): string {
+  const runs = training.runs ?? [];
+  if (runs.length <= 1) {
+    return "One run from randomly initialised weights; `npm run model:build` (seed 0, 2 threads) trains it again step for step:";
+  }
+  return "Each run continued the weights of the one before, with a fresh optimizer (so `npm run model:build` alone, one run, trains a different model):";
+}
+
 /** The card's table of training runs, one row per run, in order. */
 export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
@@ -125,7 +134,7 @@ ${kvSection}
 Objective: masked diffusion (a time t in (0, 1] per sequence, each target token masked with
 probability t, cross-entropy on the masked tokens). Task examples keep the question unmasked and pad
 the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes; prose batches mask the whole
-128-token sequence. Each run continued the weights of the one before, with a fresh optimizer:
+128-token sequence. ${trainingRunsIntro(config.training)}
 
 ${trainingRunsTable(config.training)}
 
@@ -164,7 +173,7 @@ Free-text prompts, temperature 0, one token per pass, blocks of 16, 48 tokens (v
 ${samples.join("\n\n")}
 
 ## Known weaknesses
-- Trained on a tiny CPU budget. Free text is poor (see the samples above): one batch in ten to twenty
+- Trained on a tiny CPU budget. Free text is poor (see the samples above): one batch in twenty
   was prose, too little to learn more than the most frequent words.
 - Arithmetic: ${leadingFaults(countFaults(faults))} A GPU run
   (\`npm run model:build -- --device-bundle\`, see the repository README) or many more CPU hours are what
