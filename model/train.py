@@ -160,6 +160,12 @@ def derived_numbers(target, from_step):
     return np.array(positions, dtype=np.int64)
 
 
+def step_streams(seed, step):
+    """The numpy and torch random streams of one training step, seeded by (seed, step) alone, so
+    a run resumed at step n repeats step n exactly and machine speed changes nothing."""
+    return np.random.default_rng([seed, step]), torch.Generator().manual_seed(seed * 2**32 + step)
+
+
 def curriculum(progress):
     """Sampling weights of (easy, medium, full): easy first, mostly full-size later."""
     if progress < 0.15:
@@ -308,9 +314,7 @@ def main():
     started = time.time() - state["elapsed"]
     losses = []
     while state["step"] < steps and state["elapsed"] < cap_seconds:
-        # Each step draws from its own seeded streams, so resuming at step n repeats step n exactly.
-        rng = np.random.default_rng([args.seed, state["step"]])
-        gen = torch.Generator().manual_seed(args.seed * 2**32 + state["step"])
+        rng, gen = step_streams(args.seed, state["step"])
         progress = state["step"] / steps
         warm = min(1.0, (state["step"] + 1) / 200)
         lr = preset["lr"] * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))

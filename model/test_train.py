@@ -1,0 +1,87 @@
+"""Checks of train.py's masking recipe and its step-seeded draws (needs torch: run by
+model/train.test.ts where /usr/bin/python3 has it, e.g. `npm test` on a machine that builds
+the model; CI has no torch and skips it)."""
+import os
+import sys
+import unittest
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+import train  # noqa: E402
+
+# A toy vocabulary: digits 10-19, newline 5, "##" 6, and 7-9 for " +", " -", " =".
+DIGIT = {str(d): 10 + d for d in range(10)}
+PIECES = {"\n": 5, "##": 6, "+": 7, "-": 8, "=": 9}
+train.NEWLINE_ID, train.HASH_ID, train.DIGIT_IDS = 5, 6, set(DIGIT.values())
+
+
+def encode(text):
+    """Tokens of an answer written with spaces between pieces and digits split."""
+    ids = []
+    for word in text.replace("\n", " \n ").split(" "):
+        if word in PIECES:
+            ids.append(PIECES[word])
+        elif word:
+            ids.extend(DIGIT[d] for d in word)
+    return np.array(ids, dtype=np.int64)
+
+
+ANSWER = encode("14 + 9 = 23\n23 - 6 = 17\n## ## 17")
+
+
+def masked(positions):
+    """The answer with the given positions shown as _."""
+    out = [str(int(t) - 10) if t in train.DIGIT_IDS else "x" for t in ANSWER]
+    for p in positions:
+        out[p] = "_"
+    return "".join(out)
+
+
+class DerivedNumbers(unittest.TestCase):
+    def test_from_the_first_step_every_derived_number_is_masked(self):
+        # 14 + 9 = [23] / [23] - 6 = [17] / #### [17]: results, the carried operand, the answer.
+        self.assertEqual(masked(train.derived_numbers(ANSWER, 0)), "14x9x__x__x6x__xxx__")
+
+    def test_from_a_later_step_the_earlier_lines_stay_visible(self):
+        # The second step's first operand is the first step's result, which stays visible.
+        self.assertEqual(masked(train.derived_numbers(ANSWER, 1)), "14x9x23x23x6x__xxx__")
+
+    def test_one_step_line_masks_its_result_only(self):
+        line = encode("7 + 8 = 15\n")
+        self.assertEqual(list(train.derived_numbers(line, 0)), [4, 5])  # the 1 and the 5 of 15
+
+
+class Drills(unittest.TestCase):
+    def test_rows_are_whole_step_lines_with_only_their_results_masked(self):
+        prompt = np.array([3, 3, 3], dtype=np.int64)
+        split = type("Split", (), {})()
+        split.tokens = np.concatenate([prompt, ANSWER])
+        split.index = np.array([[0, len(prompt), len(ANSWER)]], dtype=np.int32)
+        drills = train.Drills(split)
+        # The two step lines (the `####` line is not a step), each shown with its result hidden.
+        expected = {tuple(encode("14 + 9 = 23\n")): "14x9x__x", tuple(encode("23 - 6 = 17\n")): "23x6x__x"}
+        self.assertEqual({tuple(line) for line, _ in drills.lines}, set(expected))
+        ids, forced = drills.batch(np.random.default_rng(0), 2)
+        for row, mask in zip(ids.numpy(), forced.numpy()):
+            lines = np.split(np.flatnonzero(row != train.EOS), np.flatnonzero(row == train.NEWLINE_ID)[:-1] + 1)
+            self.assertGreater(len(lines), 5)  # 112 tokens hold about ten lines
+            for at in lines:
+                shown = "".join("_" if m else str(int(t) - 10) if t in train.DIGIT_IDS else "x" for t, m in zip(row[at], mask[at]))
+                self.assertEqual(shown, expected[tuple(row[at])])
+            self.assertFalse(mask[row == train.EOS].any())
+
+
+class StepSeededDraws(unittest.TestCase):
+    def test_a_step_draws_the_same_batch_whenever_it_runs(self):
+        def draw(seed, step):
+            rng, gen = train.step_streams(seed, step)
+            return np.concatenate([rng.integers(0, 1_000_000, size=4), train.torch.randint(0, 1_000_000, (4,), generator=gen).numpy()])
+
+        np.testing.assert_array_equal(draw(0, 1234), draw(0, 1234))
+        self.assertFalse(np.array_equal(draw(0, 1234), draw(0, 1235)))
+        self.assertFalse(np.array_equal(draw(0, 1234), draw(1, 1234)))
+
+
+if __name__ == "__main__":
+    unittest.main()
