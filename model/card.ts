@@ -173,7 +173,7 @@ Free-text prompts, temperature 0, one token per pass, blocks of 16, 48 tokens (v
 ${samples.join("\n\n")}
 
 ## Known weaknesses
-- Trained on a tiny CPU budget. Free text is poor (see the samples above): one batch in twenty
+- Trained on a tiny CPU budget. Free text is poor (see the samples above): one batch in ten to twenty
   was prose, too little to learn more than the most frequent words.
 - Arithmetic: ${leadingFaults(countFaults(faults))} A GPU run
   (\`npm run model:build -- --device-bundle\`, see the repository README) or many more CPU hours are what
