@@ -48,7 +48,7 @@ PRESETS = {
     # on this shared VM): under 2 hours for the whole build.
     "cpu": dict(steps=3600, minutes=None, batch=48, lr=1.5e-3, threads=2, device="cpu", eval_every=900, eval_count=60),
     # A GPU does the same model with far more updates; the 7-minute cap fits one lent device
-    # session whatever the GPU's speed (a capped run ends before its schedule does).
+    # session whatever the GPU's speed (the schedule then runs on time, not deterministically).
     "cuda": dict(steps=20000, minutes=7, batch=256, lr=2e-3, threads=8, device="cuda", eval_every=2000, eval_count=300),
 }
 PROSE_EVERY = 20  # one prose batch in twenty keeps free text alive without starving the task
@@ -239,7 +239,7 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
     parser.add_argument("--steps", type=int, help="optimizer steps of the run (default: the preset's)")
-    # A wall-clock cap: the run stops there even before its last step (and is then not deterministic).
+    # A wall-clock cap: the run anneals to it and stops there, even before its last step (and is then not deterministic).
     parser.add_argument("--minutes", type=float)
     parser.add_argument("--seed", type=int, default=0)
     # One thread beats two when other work shares the cores: OpenMP threads wait on each other.
@@ -316,7 +316,9 @@ def main():
     losses = []
     while state["step"] < steps and state["elapsed"] < cap_seconds:
         rng, gen = step_streams(args.seed, state["step"])
-        progress = state["step"] / steps
+        # Under a wall-clock cap the schedule follows whichever end comes first, so a capped run
+        # (a lent GPU's fixed minutes) still anneals; uncapped runs depend on the step alone.
+        progress = max(state["step"] / steps, state["elapsed"] / cap_seconds)
         warm = min(1.0, (state["step"] + 1) / 200)
         lr = preset["lr"] * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
         for group in opt.param_groups:
