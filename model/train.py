@@ -44,8 +44,8 @@ from arch import DiffusionLM, ModelConfig
 GEN_LENGTH = 64
 PAD, EOS, MASK = 0, 1, 2
 PRESETS = {
-    # 3,600 steps take 60 to 95 minutes on 2 CPU cores (AVX-512 OpenBLAS; 38 to 60 steps a minute
-    # on this shared VM): under 2 hours for the whole build.
+    # 3,600 steps trained in 67.5 minutes on this VM's 2 cores (AVX-512 OpenBLAS, 53 a minute;
+    # fewer while other work shares the cores): about 1.5 hours for the whole build.
     "cpu": dict(steps=3600, minutes=None, batch=48, lr=1.5e-3, threads=2, device="cpu", eval_every=900, eval_count=60),
     # A GPU does the same model with far more updates; the 7-minute cap fits one lent device
     # session whatever the GPU's speed (the schedule then runs on time, not deterministically).
