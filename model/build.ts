@@ -37,10 +37,10 @@ function python(script: string, args: string[]): void {
 
 interface BuildOptions {
   preset: string;
-  steps: string | undefined;
+  steps?: string | undefined;
   /** A wall-clock cap on training. */
-  minutes: string | undefined;
-  threads: string | undefined;
+  minutes?: string | undefined;
+  threads?: string | undefined;
   /** Start training from the shipped model's weights when there is no checkpoint. */
   continue: boolean;
   seed: string;
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   });
   if (values["device-bundle"]) {
     // Same vocabulary and data as the shipped model, so the device run continues it.
-    for (const step of ["tokenizer", "data"] as const) await run(step, { preset: "cuda", steps: undefined, minutes: undefined, threads: undefined, continue: true, seed: values.seed! });
+    for (const step of ["tokenizer", "data"] as const) await run(step, { preset: "cuda", continue: true, seed: values.seed! });
     return deviceBundle();
   }
   if (values.weights !== undefined) {
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     mkdirSync(WORK, { recursive: true });
     cpSync(values.weights, join(WORK, "checkpoint.pt"));
     // They continue the shipped vocabulary, which export copies back into the model folder.
-    await run("tokenizer", { preset: values.preset!, steps: undefined, minutes: undefined, threads: undefined, continue: true, seed: values.seed! });
+    await run("tokenizer", { preset: values.preset!, continue: true, seed: values.seed! });
   }
   const pick = (name: string | undefined): number => {
     const index = STEPS.indexOf(name as Step);
