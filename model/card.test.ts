@@ -37,6 +37,8 @@ describe("model card", () => {
     const run = { steps: 5400, minutes: 95, batch: 48, device: "cpu" };
     expect(trainingRunsIntro({ steps: 5400, minutes: 95, evals: [], runs: [run] })).toContain("trains it again step for step");
     expect(trainingRunsIntro({ steps: 10800, minutes: 190, evals: [], runs: [run, run] })).toContain("trains a different model");
+    expect(trainingRunsIntro({ steps: 20000, minutes: 7, evals: [], runs: [{ ...run, device: "cuda" }] })).not.toContain("step for step");
+    expect(trainingRunsIntro({ steps: 1690, minutes: 105, evals: [] })).not.toContain("step for step");
   });
 
   it("shows every answer fault with its count and share", () => {

@@ -77,10 +77,14 @@ export function leadingFaults(counts: Record<AnswerFault, number>): string {
 /** The sentence before the runs table: how the runs relate, and whether the build's one command gives these weights. */
 export function trainingRunsIntro(training: TrainingInfo): string {
   const runs = training.runs ?? [];
-  if (runs.length <= 1) {
-    return "One run from randomly initialised weights; `npm run model:build` (seed 0, 2 threads) trains it again step for step:";
+  if (runs.length > 1) {
+    return "Each run continued the weights of the one before, with a fresh optimizer (so `npm run model:build` alone, one run, trains a different model):";
   }
-  return "Each run continued the weights of the one before, with a fresh optimizer (so `npm run model:build` alone, one run, trains a different model):";
+  // Only an uncapped CPU run is step-deterministic; a GPU run under a wall-clock cap is not, and
+  // configs from before runs were recorded trained on the clock.
+  const run = runs[0];
+  if (run?.device !== "cpu") return "One run from randomly initialised weights:";
+  return `One run from randomly initialised weights; \`npm run model:build\` (its default seed, ${run.threads ?? 2} threads) trains it again step for step:`;
 }
 
 /** The card's table of training runs, one row per run, in order. */
