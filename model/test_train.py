@@ -72,6 +72,20 @@ class Drills(unittest.TestCase):
             self.assertFalse(mask[row == train.EOS].any())
 
 
+class BatchKinds(unittest.TestCase):
+    def test_no_drills_before_drills_from_then_every_other_batch(self):
+        def kinds(progress):
+            return [train.batch_kind(step, progress) for step in range(100, 140)]
+
+        early, late = kinds(train.DRILLS_FROM - 0.01), kinds(train.DRILLS_FROM)
+        self.assertNotIn("drill", early)
+        self.assertEqual(early.count("prose"), 40 // train.PROSE_EVERY)
+        # Later, prose keeps its slots and drills take the other odd steps.
+        self.assertEqual(late.count("prose"), early.count("prose"))
+        self.assertEqual(late.count("drill"), 40 // train.DRILL_EVERY - late.count("prose"))
+        self.assertEqual([k for k in late if k != "drill"], [k for i, k in enumerate(early) if late[i] != "drill"])
+
+
 class StepSeededDraws(unittest.TestCase):
     def test_a_step_draws_the_same_batch_whenever_it_runs(self):
         def draw(seed, step):
