@@ -47,6 +47,10 @@ class DerivedNumbers(unittest.TestCase):
         # The second step's first operand is the first step's result, which stays visible.
         self.assertEqual(masked(train.derived_numbers(ANSWER, 1)), "14x9x23x23x6x__xxx__")
 
+    def test_copied_numbers_are_the_other_digits(self):
+        # [14] + [9] = 23 / 23 - [6] = 17 / #### 17: the operands taken from the question.
+        self.assertEqual(masked(train.copied_numbers(ANSWER)), "__x_x23x23x_x17xxx17")
+
     def test_one_step_line_masks_its_result_only(self):
         line = encode("7 + 8 = 15\n")
         self.assertEqual(list(train.derived_numbers(line, 0)), [4, 5])  # the 1 and the 5 of 15
@@ -70,6 +74,28 @@ class Drills(unittest.TestCase):
                 shown = "".join("_" if m else str(int(t) - 10) if t in train.DIGIT_IDS else "x" for t, m in zip(row[at], mask[at]))
                 self.assertEqual(shown, expected[tuple(row[at])])
             self.assertFalse(mask[row == train.EOS].any())
+
+
+class RoleAccuracy(unittest.TestCase):
+    def test_counts_each_roles_masked_digits_against_the_answer(self):
+        prompt = np.array([3, 3, 3], dtype=np.int64)
+        split = type("Split", (), {})()
+        split.tokens = np.concatenate([prompt, ANSWER])
+        split.index = np.array([[0, len(prompt), len(ANSWER)]], dtype=np.int32)
+        split.example = lambda row: train.TaskSplit.example(split, row)
+        truth = split.example(0)[0]
+
+        class Model(train.torch.nn.Module):
+            """Predicts the true canvas, except that it writes 0 wherever copied digits sit."""
+
+            def forward(self, ids):
+                out = truth.copy()
+                out[len(prompt) + train.copied_numbers(ANSWER)] = DIGIT["0"]
+                return train.torch.nn.functional.one_hot(train.torch.from_numpy(out), 32).float()[None]
+
+        train.DEVICE = "cpu"
+        # Copied digits 1, 4, 9, 6: none is 0, so none is right; every derived digit is.
+        self.assertEqual(train.role_accuracy(Model(), split, 5), {"copied": 0.0, "derived": 1.0})
 
 
 class BatchKinds(unittest.TestCase):

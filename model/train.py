@@ -165,6 +165,13 @@ def derived_numbers(target, from_step):
     return np.array(positions, dtype=np.int64)
 
 
+def copied_numbers(target):
+    """Positions in an answer of the digits copied from the question: those derived_numbers
+    does not name (the operands a step takes from the question)."""
+    digits = np.flatnonzero(np.isin(target, list(DIGIT_IDS)))
+    return np.setdiff1d(digits, derived_numbers(target, 0))
+
+
 def step_streams(seed, step):
     """The numpy and torch random streams of one training step, seeded by (seed, step) alone, so
     a run resumed at step n repeats step n exactly and machine speed changes nothing."""
@@ -234,6 +241,28 @@ def evaluate(model, heldout, count):
             correct += int(answer_line(out[prompt_len:]) == answer_line(ref[prompt_len:]))
     model.train()
     return correct / len(rows)
+
+
+@torch.no_grad()
+def role_accuracy(model, heldout, count):
+    """Teacher-forced accuracy of the copied and of the derived digits: one role's digits of an
+    answer all masked, everything else shown, one forward pass. Exact match hides copying: runs
+    from nothing stayed near 55% copied for thousands of steps at 3-7% exact match, while the
+    shipped weights copy 99.9%."""
+    model.eval()
+    hits = {"copied": [0, 0], "derived": [0, 0]}
+    for row in range(min(count, len(heldout.index))):
+        canvas, prompt_len = heldout.example(row)
+        start, _, target_len = heldout.index[row]
+        target = heldout.tokens[start + prompt_len:start + prompt_len + target_len]
+        for role, positions in (("copied", copied_numbers(target)), ("derived", derived_numbers(target, 0))):
+            noisy = torch.from_numpy(canvas.copy())
+            noisy[prompt_len + positions] = MASK
+            pred = model(noisy[None].to(DEVICE))[0].argmax(-1).cpu().numpy()
+            hits[role][0] += int((pred[prompt_len + positions] == canvas[prompt_len + positions]).sum())
+            hits[role][1] += len(positions)
+    model.train()
+    return {role: round(hit / max(total, 1), 3) for role, (hit, total) in hits.items()}
 
 
 def answer_line(gen):
@@ -361,7 +390,8 @@ def main():
             acc = evaluate(model, heldout, preset["eval_count"])
             prior = state["prior"]
             row = {"step": prior["steps"] + state["step"], "minutes": round(prior["minutes"] + state["elapsed"] / 60, 2),
-                   "loss": round(float(np.mean(losses[-200:])), 4), "heldout_exact": acc}
+                   "loss": round(float(np.mean(losses[-200:])), 4), "heldout_exact": acc,
+                   **role_accuracy(model, heldout, preset["eval_count"])}
             state["evals"].append(row)
             with open(log_path, "a") as f:
                 f.write(json.dumps(row) + "\n")
