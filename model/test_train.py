@@ -30,6 +30,17 @@ def encode(text):
 ANSWER = encode("14 + 9 = 23\n23 - 6 = 17\n## ## 17")
 
 
+PROMPT = np.array([3, 3, 3], dtype=np.int64)
+
+
+def one_problem_split():
+    """A TaskSplit holding one problem: PROMPT, then ANSWER."""
+    split = train.TaskSplit.__new__(train.TaskSplit)
+    split.tokens = np.concatenate([PROMPT, ANSWER])
+    split.index = np.array([[0, len(PROMPT), len(ANSWER)]], dtype=np.int32)
+    return split
+
+
 def masked(positions):
     """The answer with the given positions shown as _."""
     out = [str(int(t) - 10) if t in train.DIGIT_IDS else "x" for t in ANSWER]
@@ -58,10 +69,7 @@ class DerivedNumbers(unittest.TestCase):
 
 class Drills(unittest.TestCase):
     def test_rows_are_whole_step_lines_with_only_their_results_masked(self):
-        prompt = np.array([3, 3, 3], dtype=np.int64)
-        split = type("Split", (), {})()
-        split.tokens = np.concatenate([prompt, ANSWER])
-        split.index = np.array([[0, len(prompt), len(ANSWER)]], dtype=np.int32)
+        split = one_problem_split()
         drills = train.Drills(split)
         # The two step lines (the `####` line is not a step), each shown with its result hidden.
         expected = {tuple(encode("14 + 9 = 23\n")): "14x9x__x", tuple(encode("23 - 6 = 17\n")): "23x6x__x"}
@@ -78,11 +86,7 @@ class Drills(unittest.TestCase):
 
 class RoleAccuracy(unittest.TestCase):
     def test_counts_each_roles_masked_digits_against_the_answer(self):
-        prompt = np.array([3, 3, 3], dtype=np.int64)
-        split = type("Split", (), {})()
-        split.tokens = np.concatenate([prompt, ANSWER])
-        split.index = np.array([[0, len(prompt), len(ANSWER)]], dtype=np.int32)
-        split.example = lambda row: train.TaskSplit.example(split, row)
+        split = one_problem_split()
         truth = split.example(0)[0]
 
         class Model(train.torch.nn.Module):
@@ -90,7 +94,7 @@ class RoleAccuracy(unittest.TestCase):
 
             def forward(self, ids):
                 out = truth.copy()
-                out[len(prompt) + train.copied_numbers(ANSWER)] = DIGIT["0"]
+                out[len(PROMPT) + train.copied_numbers(ANSWER)] = DIGIT["0"]
                 return train.torch.nn.functional.one_hot(train.torch.from_numpy(out), 32).float()[None]
 
         train.DEVICE = "cpu"
