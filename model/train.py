@@ -247,8 +247,8 @@ def evaluate(model, heldout, count):
 def role_accuracy(model, heldout, count):
     """Teacher-forced accuracy of the copied and of the derived digits: one role's digits of an
     answer all masked, everything else shown, one forward pass. Exact match hides copying: runs
-    from nothing stayed near 55% copied for thousands of steps at 3-7% exact match, while the
-    shipped weights copy 99.9%."""
+    from nothing copied 52-58% after 3,600-4,800 steps, at 3-6% exact match, while the shipped
+    weights copy 99.9%."""
     model.eval()
     hits = {"copied": [0, 0], "derived": [0, 0]}
     for row in range(min(count, len(heldout.index))):
