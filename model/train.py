@@ -99,6 +99,11 @@ class TaskSplit:
         canvas[:prompt_len + target_len] = ids
         return canvas, int(prompt_len)
 
+    def answer(self, row):
+        """The answer tokens of a problem (no padding)."""
+        start, prompt_len, target_len = self.index[row]
+        return self.tokens[start + prompt_len:start + prompt_len + target_len]
+
     def batch(self, rng, size):
         """Canvases of one prompt length, and the positions each must mask beside the random ones."""
         prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
@@ -106,8 +111,7 @@ class TaskSplit:
         forced = np.zeros((size, prompt_len + GEN_LENGTH), dtype=bool)
         for i, row in enumerate(rows):
             if rng.random() < DERIVED_SHARE:
-                start, _, target_len = self.index[row]
-                target = self.tokens[start + prompt_len:start + prompt_len + target_len]
+                target = self.answer(row)
                 steps = int((target == NEWLINE_ID).sum())  # one newline ends each step line
                 forced[i, prompt_len + derived_numbers(target, int(rng.integers(0, steps)))] = True
         return torch.from_numpy(np.stack([self.example(r)[0] for r in rows])), prompt_len, torch.from_numpy(forced)
@@ -119,8 +123,7 @@ class Drills:
     def __init__(self, split, problems=100_000):
         self.lines = []
         for row in range(min(problems, len(split.index))):
-            start, prompt_len, target_len = split.index[row]
-            target = split.tokens[start + prompt_len:start + prompt_len + target_len]
+            target = split.answer(row)
             ends = np.flatnonzero(target == NEWLINE_ID)
             begin = 0
             for end in ends:
@@ -253,8 +256,7 @@ def role_accuracy(model, heldout, count):
     hits = {"copied": [0, 0], "derived": [0, 0]}
     for row in range(min(count, len(heldout.index))):
         canvas, prompt_len = heldout.example(row)
-        start, _, target_len = heldout.index[row]
-        target = heldout.tokens[start + prompt_len:start + prompt_len + target_len]
+        target = heldout.answer(row)
         for role, positions in (("copied", copied_numbers(target)), ("derived", derived_numbers(target, 0))):
             noisy = torch.from_numpy(canvas.copy())
             noisy[prompt_len + positions] = MASK
