@@ -66,7 +66,7 @@ DRILL_EVERY = 2
 DRILL_LENGTH = 112
 # Copying the question's numbers is learned from task batches only, and slowly: a run with drills
 # from its first step spent half its batches on them and, after 3,600 steps, still miscopied in
-# 88% of its answers. So the first part of a run is task batches only; drills start here.
+# 88% of its answers. So the first part of a run has no drills (task and prose batches); drills start here.
 DRILLS_FROM = 0.4
 # What the card says about how a run trained (runs before this field: see shipped_training).
 RECIPE = (f"mean cross-entropy per sequence over its masked tokens, stratified t, one prose batch in {PROSE_EVERY}; "
