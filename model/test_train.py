@@ -67,6 +67,24 @@ class DerivedNumbers(unittest.TestCase):
         self.assertEqual(list(train.derived_numbers(line, 0)), [4, 5])  # the 1 and the 5 of 15
 
 
+class TaskBatches(unittest.TestCase):
+    def test_each_sequence_masks_its_derived_or_its_copied_numbers_in_the_set_shares(self):
+        split = one_problem_split()
+        split.buckets, split.lengths, split.weights = {len(PROMPT): [0]}, [len(PROMPT)], np.array([1.0])
+        ids, prompt_len, forced = split.batch(np.random.default_rng(0), 400)
+        self.assertEqual(prompt_len, len(PROMPT))
+        self.assertTrue((ids.numpy() == split.example(0)[0]).all())
+        derived = {masked(train.derived_numbers(ANSWER, step)) for step in range(2)}
+        kinds = []
+        for mask in forced.numpy():
+            self.assertFalse(mask[:len(PROMPT)].any())  # the question is never masked
+            shown = masked(np.flatnonzero(mask[len(PROMPT):len(PROMPT) + len(ANSWER)]))
+            kinds.append("derived" if shown in derived else "copied" if shown == masked(train.copied_numbers(ANSWER)) else shown)
+        for kind, share in (("derived", train.DERIVED_SHARE), ("copied", train.COPY_SHARE)):
+            self.assertAlmostEqual(kinds.count(kind) / len(kinds), share, delta=0.07)
+        self.assertEqual(len(kinds), kinds.count("derived") + kinds.count("copied") + kinds.count(masked([])))
+
+
 class Drills(unittest.TestCase):
     def test_rows_are_whole_step_lines_with_only_their_results_masked(self):
         split = one_problem_split()
