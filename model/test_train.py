@@ -38,6 +38,7 @@ def one_problem_split():
     split = train.TaskSplit.__new__(train.TaskSplit)
     split.tokens = np.concatenate([PROMPT, ANSWER])
     split.index = np.array([[0, len(PROMPT), len(ANSWER)]], dtype=np.int32)
+    split.buckets, split.lengths, split.weights = {len(PROMPT): [0]}, [len(PROMPT)], np.array([1.0])
     return split
 
 
@@ -70,7 +71,6 @@ class DerivedNumbers(unittest.TestCase):
 class TaskBatches(unittest.TestCase):
     def test_each_sequence_masks_its_derived_or_its_copied_numbers_in_the_set_shares(self):
         split = one_problem_split()
-        split.buckets, split.lengths, split.weights = {len(PROMPT): [0]}, [len(PROMPT)], np.array([1.0])
         ids, prompt_len, forced = split.batch(np.random.default_rng(0), 400)
         self.assertEqual(prompt_len, len(PROMPT))
         self.assertTrue((ids.numpy() == split.example(0)[0]).all())
