@@ -3,7 +3,7 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--steps N] [--minutes N] [--threads N] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--continue] [--seed S] [--only STEP] [--from STEP]
  *   npm run model:build -- --device-bundle            (pack data + shipped weights for a lent GPU machine)
  *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
  *

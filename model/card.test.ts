@@ -35,7 +35,15 @@ describe("model card", () => {
 
   it("says whether the build's one command trains the shipped weights: only when they are one run", () => {
     const run = { steps: 5400, minutes: 95, batch: 48, device: "cpu" };
-    expect(trainingRunsIntro({ steps: 5400, minutes: 95, evals: [], runs: [run] })).toContain("trains it again step for step");
+    expect(trainingRunsIntro({ steps: 5400, minutes: 95, evals: [], runs: [run] })).toContain(
+      "`npm run model:build -- --steps 5400` (its default seed, 2 threads) trains it again step for step",
+    );
+    // A run whose schedule restarted names its legs, since --steps 10000 alone anneals differently.
+    const legs = { ...run, steps: 10000, minutes: 190, legs: [4800, 6800, 10000] };
+    expect(trainingRunsIntro({ steps: 10000, minutes: 190, evals: [], runs: [legs] })).toContain("`npm run model:build -- --steps 4800,6800,10000`");
+    expect(trainingRunsTable({ steps: 10000, minutes: 190, evals: [], runs: [legs] }).split("\n")[2]).toContain(
+      "| 1 | 10000 (legs ending at 4800, 6800, 10000) | 190 |",
+    );
     expect(trainingRunsIntro({ steps: 10800, minutes: 190, evals: [], runs: [run, run] })).toContain("trains a different model");
     expect(trainingRunsIntro({ steps: 20000, minutes: 7, evals: [], runs: [{ ...run, device: "cuda" }] })).not.toContain("step for step");
     expect(trainingRunsIntro({ steps: 1690, minutes: 105, evals: [] })).not.toContain("step for step");

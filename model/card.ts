@@ -34,6 +34,8 @@ export interface TrainingRun {
   /** OPENBLAS_CORETYPE the run trained with; null: OpenBLAS's own detection. */
   blas_core?: string | null;
   recipe?: string;
+  /** Where the learning-rate schedule restarted: each leg anneals to its own end (absent: one leg). */
+  legs?: number[];
 }
 
 export interface TrainingInfo {
@@ -84,7 +86,8 @@ export function trainingRunsIntro(training: TrainingInfo): string {
   // configs from before runs were recorded trained on the clock.
   const run = runs[0];
   if (run?.device !== "cpu") return "One run from randomly initialised weights:";
-  return `One run from randomly initialised weights; \`npm run model:build\` (its default seed, ${run.threads ?? 2} threads) trains it again step for step:`;
+  const command = `npm run model:build -- --steps ${(run.legs ?? [run.steps]).join(",")}`;
+  return `One run from randomly initialised weights; \`${command}\` (its default seed, ${run.threads ?? 2} threads) trains it again step for step:`;
 }
 
 /** The card's table of training runs, one row per run, in order. */
@@ -92,7 +95,8 @@ export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
   const rows = runs.map((run, i) => {
     const where = run.device === "cpu" ? `${run.threads ?? 2} CPU threads, OpenBLAS core ${run.blas_core ?? "auto-detected"}` : run.device;
-    return `| ${i + 1} | ${run.steps} | ${run.minutes} | ${run.batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
+    const steps = run.legs ? `${run.steps} (legs ending at ${run.legs.join(", ")})` : `${run.steps}`;
+    return `| ${i + 1} | ${steps} | ${run.minutes} | ${run.batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
   });
   return ["| run | steps | minutes | batch | hardware | loss and data mix |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }

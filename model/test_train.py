@@ -145,5 +145,36 @@ class StepSeededDraws(unittest.TestCase):
         self.assertFalse(np.array_equal(draw(0, 1234), draw(1, 1234)))
 
 
+class Legs(unittest.TestCase):
+    def test_steps_parse_as_ascending_legs(self):
+        self.assertEqual(train.parse_legs("4800"), [4800])
+        self.assertEqual(train.parse_legs("4800,6800,10000"), [4800, 6800, 10000])
+        for bad in ("6800,4800", "4800,4800", "0", "-5"):
+            with self.assertRaises(train.argparse.ArgumentTypeError):
+                train.parse_legs(bad)
+
+    def test_one_run_in_legs_is_the_legs_run_one_by_one(self):
+        def leg_ends(state, legs, until):
+            ends = []
+            while state["step"] < until:
+                ends.append(train.current_leg(state, legs))
+                state["step"] += 1
+            return ends
+
+        whole = {"step": 0}
+        one_run = leg_ends(whole, [3, 5], 5)
+        chained = {"step": 0}
+        one_by_one = leg_ends(chained, [3], 3) + leg_ends(chained, [5], 5)
+        self.assertEqual(one_run, [3, 3, 3, 5, 5])
+        self.assertEqual(one_by_one, one_run)
+        self.assertEqual(whole["legs"], [3, 5])
+        self.assertEqual(chained["legs"], [3, 5])
+        # A stopped leg resumed with the same --steps is still one leg.
+        resumed = {"step": 0}
+        leg_ends(resumed, [5], 2)
+        leg_ends(resumed, [5], 5)
+        self.assertEqual(resumed["legs"], [5])
+
+
 if __name__ == "__main__":
     unittest.main()

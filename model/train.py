@@ -192,6 +192,26 @@ def step_streams(seed, step):
     return np.random.default_rng([seed, step]), torch.Generator().manual_seed(seed * 2**32 + step)
 
 
+def parse_legs(text):
+    """`--steps 4800` or `--steps 4800,6800,10000` (legs, ascending) as a list of step counts."""
+    legs = [int(part) for part in text.split(",")]
+    if any(n <= 0 for n in legs) or legs != sorted(set(legs)):
+        raise argparse.ArgumentTypeError(f"steps must be positive and ascending: {text}")
+    return legs
+
+
+def current_leg(state, legs):
+    """The end of the leg the next step belongs to, noted in state["legs"] so the record keeps
+    every leg a run trained through, whether it got them in one --steps list or resumed with a
+    longer --steps each time: training to 4,800, then resuming with --steps 6800, is the run
+    `--steps 4800,6800`, step for step."""
+    leg_end = next(n for n in legs if n > state["step"])
+    noted = state.setdefault("legs", [])
+    if not noted or noted[-1] != leg_end:
+        noted.append(leg_end)
+    return leg_end
+
+
 def batch_kind(step, progress):
     """What a step trains on: "prose", "drill" or "task"."""
     if step % PROSE_EVERY == PROSE_EVERY - 1:
@@ -293,7 +313,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
-    parser.add_argument("--steps", type=int, help="optimizer steps of the run (default: the preset's)")
+    parser.add_argument("--steps", type=parse_legs,
+                        help="optimizer steps of the run (default: the preset's); N1,N2,... trains in legs, each annealing to its own end")
     # A wall-clock cap: the run anneals to it and stops there, even before its last step (and is then not deterministic).
     parser.add_argument("--minutes", type=float)
     parser.add_argument("--seed", type=int, default=0)
@@ -312,6 +333,7 @@ def main():
     preset = dict(PRESETS[args.preset])
     if args.steps:
         preset["steps"] = args.steps
+    legs = preset["steps"] if isinstance(preset["steps"], list) else [preset["steps"]]
     if args.minutes:
         preset["minutes"] = args.minutes
     if args.threads:
@@ -349,7 +371,7 @@ def main():
         print(f"train: resumed at step {state['step']}, {state['elapsed'] / 60:.1f} min", flush=True)
         if "training" in state and state["training"]["runs"][-1].get("recipe") != RECIPE:
             # The recipe changed: what ran so far becomes history and a new run (and schedule) starts.
-            state.update(prior=state["training"], step=0, elapsed=0.0, evals=[])
+            state.update(prior=state["training"], step=0, elapsed=0.0, evals=[], legs=[])
             print("train: recipe changed, starting a new run on these weights", flush=True)
     elif args.init_pt:
         init = torch.load(args.init_pt, map_location=DEVICE)
@@ -362,9 +384,9 @@ def main():
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     cap = f", at most {preset['minutes']} min" if preset["minutes"] else ""
-    print(f"train: {n_params / 1e6:.2f}M parameters, preset {args.preset}, {preset['steps']} steps{cap}", flush=True)
+    print(f"train: {n_params / 1e6:.2f}M parameters, preset {args.preset}, {','.join(map(str, legs))} steps{cap}", flush=True)
 
-    steps = preset["steps"]
+    steps = legs[-1]
     cap_seconds = preset["minutes"] * 60 if preset["minutes"] else math.inf
     last_save = time.time()
     started = time.time() - state["elapsed"]
@@ -373,7 +395,8 @@ def main():
         rng, gen = step_streams(args.seed, state["step"])
         # Under a wall-clock cap the schedule follows whichever end comes first, so a capped run
         # (a lent GPU's fixed minutes) still anneals; uncapped runs depend on the step alone.
-        progress = max(state["step"] / steps, state["elapsed"] / cap_seconds)
+        leg_end = current_leg(state, legs)
+        progress = max(state["step"] / leg_end, state["elapsed"] / cap_seconds)
         warm = min(1.0, (state["step"] + 1) / 200)
         lr = preset["lr"] * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
         for group in opt.param_groups:
@@ -399,7 +422,9 @@ def main():
         state["elapsed"] = time.time() - started
         now = time.time()
         last_step = state["step"] >= steps or state["elapsed"] >= cap_seconds
-        if state["step"] % preset["eval_every"] == 0 or last_step:
+        # A leg's end is evaluated and saved as if it ended the run, as it does when the legs run one by one.
+        leg_done = last_step or state["step"] == leg_end
+        if state["step"] % preset["eval_every"] == 0 or leg_done:
             acc = evaluate(model, heldout, preset["eval_count"])
             prior = state["prior"]
             row = {"step": prior["steps"] + state["step"], "minutes": round(prior["minutes"] + state["elapsed"] / 60, 2),
@@ -412,7 +437,7 @@ def main():
             started += time.time() - now  # evaluation time is not training time
         elif state["step"] % 50 == 0:
             print(f"train: step {state['step']}/{steps} {state['elapsed'] / 60:.1f} min loss {np.mean(losses[-50:]):.4f} lr {lr:.2e}", flush=True)
-        if now - last_save > 180 or last_step:
+        if now - last_save > 180 or leg_done:
             save(ckpt_path, model, opt, state, cfg, preset)
             last_save = time.time()
     save(ckpt_path, model, opt, state, cfg, preset)
@@ -457,6 +482,8 @@ def training_summary(state, preset, device):
     prior = state["prior"]
     run = {"steps": state["step"], "minutes": round(state["elapsed"] / 60, 1), "batch": preset["batch"], "device": device,
            "threads": preset["threads"], "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": RECIPE}
+    if len(state.get("legs", [])) > 1:
+        run["legs"] = state["legs"]
     return {
         "steps": prior["steps"] + state["step"],
         "minutes": round(prior["minutes"] + state["elapsed"] / 60, 1),
