@@ -123,8 +123,21 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
       timeout: RUN_TIMEOUT,
       polling: 50,
     });
-    const stepsAtStop = Number(await page.getAttribute("#live", "data-steps"));
+    // Passes drawn when the click lands, not when the test decides to click: on a loaded machine
+    // Playwright's checks before the click take several passes.
+    await page.evaluate(() => {
+      const stop = document.querySelector<HTMLElement>("#stop")!;
+      // An inline listener: tsx would wrap a named one in a helper the page does not have.
+      stop.addEventListener(
+        "click",
+        () => {
+          stop.dataset.stepsAtClick = document.querySelector<HTMLElement>("#live")?.dataset.steps ?? "";
+        },
+        { once: true, capture: true },
+      );
+    });
     await page.click("#stop");
+    const stepsAtStop = Number(await page.getAttribute("#stop", "data-steps-at-click"));
     await page.screenshot({ path: join(ARTIFACTS, "live-view-mid-run.png"), fullPage: true });
     assert.equal(await waitForRunEnd(page), "stopped");
     const stopped = await readRun(page);
