@@ -331,9 +331,7 @@ def main():
     parser.add_argument("--weights-out")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
-    if args.steps:
-        preset["steps"] = args.steps
-    legs = preset["steps"] if isinstance(preset["steps"], list) else [preset["steps"]]
+    legs = args.steps or [preset["steps"]]
     if args.minutes:
         preset["minutes"] = args.minutes
     if args.threads:
