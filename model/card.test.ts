@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
 import { KV_GRAPH_INPUTS, KV_GRAPH_OUTPUTS } from "../src/model/onnx-model.ts";
-import { faultTable, kvGraphSection, leadingFaults, trainingRunsIntro, trainingRunsTable } from "./card.ts";
+import { faultTable, kvGraphSection, leadingFaults, mostFrequentWord, trainingRunsIntro, trainingRunsTable } from "./card.ts";
 
 describe("model card", () => {
   it("documents every input and output of the KV-cache graph with the shipped model's shapes", () => {
@@ -64,5 +64,12 @@ describe("model card", () => {
     );
     expect(leadingFaults({ ...none, correct: 9, layout: 1 })).toMatch(/^most wrong answers first go wrong by \*layout\* .*: 10% of all answers\)\.$/);
     expect(leadingFaults({ ...none, correct: 4 })).toBe("every measured answer is right.");
+  });
+
+  it("measures how much of the prose samples is one repeated word", () => {
+    expect(mostFrequentWord(["of the the the", "the government, of the people"])).toBe(
+      '"the" is 56% of the 9 words written after the 2 prose prompts.',
+    );
+    expect(mostFrequentWord(["## 12", ""])).toBe("the prose samples contain no words at all.");
   });
 });

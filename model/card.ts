@@ -111,9 +111,11 @@ export async function writeModelCard(modelDir: string, name: string, log: (line:
     if (done % 50 === 0) log(`card: ${done}/${problems.length} problems, ${correct} correct`);
   });
   const samples: string[] = [];
+  const proseContinuations: string[] = [];
   for (const prompt of SAMPLE_PROMPTS) {
     const result = await generate(loaded, prompt, { decoder: "threshold", threshold: 1, genLength: 48, blockSize: 16 });
     samples.push(`**Prompt:** ${JSON.stringify(prompt)}\n\n\`\`\`\n${prompt}${result.text}\n\`\`\``);
+    if (!prompt.startsWith("Question:")) proseContinuations.push(result.text);
   }
   await loaded.model.dispose();
   const onnxBytes = statSync(join(modelDir, "onnx", "model.onnx")).size;
@@ -181,8 +183,8 @@ Free-text prompts, temperature 0, one token per pass, blocks of 16, 48 tokens (v
 ${samples.join("\n\n")}
 
 ## Known weaknesses
-- Trained on a tiny CPU budget. Free text is poor (see the samples above): one batch in ten to twenty
-  was prose, too little to learn more than the most frequent words.
+- Trained on a tiny CPU budget. Free text is poor (see the samples above): ${mostFrequentWord(proseContinuations)}
+  One batch in ten to twenty was prose, too little to learn more than the most frequent words.
 - Arithmetic: ${leadingFaults(countFaults(faults))} A GPU run
   (\`npm run model:build -- --device-bundle\`, see the repository README) or many more CPU hours are what
   would close the gap. Numbers above 99 are outside its training range.
@@ -190,6 +192,17 @@ ${samples.join("\n\n")}
 `;
   writeFileSync(join(modelDir, "README.md"), card);
   log(`card: accuracy ${(100 * summary.accuracy).toFixed(1)}% on ${summary.problems}; written ${join(modelDir, "README.md")}`);
+}
+
+/** How repetitive the prose samples are: the share of their words that is the single most frequent one. */
+export function mostFrequentWord(continuations: string[]): string {
+  const words = continuations.flatMap((text) => text.toLowerCase().match(/[a-z']+/g) ?? []);
+  if (words.length === 0) return "the prose samples contain no words at all.";
+  const counts = new Map<string, number>();
+  for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const [word, count] = [...counts].reduce((best, entry) => (entry[1] > best[1] ? entry : best));
+  const share = Math.round((100 * count) / words.length);
+  return `"${word}" is ${share}% of the ${words.length} words written after the ${continuations.length} prose prompts.`;
 }
 
 /** The card's section on onnx/model_kv.onnx, the graph behind the approximate KV caches (docs/kv-cache.md). */
