@@ -16,13 +16,13 @@ import { PROSE_SOURCES } from "./sources.ts";
 export const CARD_EVAL_COUNT = 500;
 /** The headline setting: temperature 0, one token committed per pass, L = 64, one block. */
 export const CARD_SETTING: Partial<GenerateOptions> = { decoder: "threshold", threshold: 1, genLength: 64, blockSize: 64 };
-const SAMPLE_PROMPTS = [
+const PROSE_PROMPTS = [
   "The old man walked into the room and",
   "In the spring of that year, the government",
   "She opened the letter. It said",
   "The most important thing about a good school is",
-  "Question: Nora has 12 shells. She finds 7 more. How many shells does Nora have now?\nAnswer:\n",
 ];
+const SAMPLE_PROMPTS = [...PROSE_PROMPTS, "Question: Nora has 12 shells. She finds 7 more. How many shells does Nora have now?\nAnswer:\n"];
 
 /** One training run the shipped weights went through (train.py's training_summary). */
 export interface TrainingRun {
@@ -111,11 +111,11 @@ export async function writeModelCard(modelDir: string, name: string, log: (line:
     if (done % 50 === 0) log(`card: ${done}/${problems.length} problems, ${correct} correct`);
   });
   const samples: string[] = [];
-  const proseContinuations: string[] = [];
+  const continuations: string[] = [];
   for (const prompt of SAMPLE_PROMPTS) {
     const result = await generate(loaded, prompt, { decoder: "threshold", threshold: 1, genLength: 48, blockSize: 16 });
     samples.push(`**Prompt:** ${JSON.stringify(prompt)}\n\n\`\`\`\n${prompt}${result.text}\n\`\`\``);
-    if (!prompt.startsWith("Question:")) proseContinuations.push(result.text);
+    continuations.push(result.text);
   }
   await loaded.model.dispose();
   const onnxBytes = statSync(join(modelDir, "onnx", "model.onnx")).size;
@@ -183,7 +183,7 @@ Free-text prompts, temperature 0, one token per pass, blocks of 16, 48 tokens (v
 ${samples.join("\n\n")}
 
 ## Known weaknesses
-- Trained on a tiny CPU budget. Free text is poor (see the samples above): ${mostFrequentWord(proseContinuations)}
+- Trained on a tiny CPU budget. Free text is poor (see the samples above): ${mostFrequentWord(continuations.slice(0, PROSE_PROMPTS.length))}
   One batch in ten to twenty was prose, too little to learn more than the most frequent words.
 - Arithmetic: ${leadingFaults(countFaults(faults))} A GPU run
   (\`npm run model:build -- --device-bundle\`, see the repository README) or many more CPU hours are what
