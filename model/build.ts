@@ -3,7 +3,7 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--continue] [--seed S] [--only STEP] [--from STEP]
  *   npm run model:build -- --device-bundle            (pack data + shipped weights for a lent GPU machine)
  *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
  *
@@ -41,6 +41,8 @@ interface BuildOptions {
   /** A wall-clock cap on training. */
   minutes?: string | undefined;
   threads?: string | undefined;
+  /** Peak learning rate, instead of the preset's. */
+  lr?: string | undefined;
   /** Start training from the shipped model's weights when there is no checkpoint. */
   continue: boolean;
   seed: string;
@@ -72,6 +74,7 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
       if (options.steps) args.push("--steps", options.steps);
       if (options.minutes) args.push("--minutes", options.minutes);
       if (options.threads) args.push("--threads", options.threads);
+      if (options.lr) args.push("--lr", options.lr);
       if (options.continue) args.push("--init-onnx", join(MODEL_DIR, "onnx", "model.onnx"));
       python("train.py", args);
       return;
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
       steps: { type: "string" },
       minutes: { type: "string" },
       threads: { type: "string" },
+      lr: { type: "string" },
       continue: { type: "boolean", default: false },
       seed: { type: "string", default: "0" },
       only: { type: "string" },
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
   const steps = only >= 0 ? [STEPS[only]!] : STEPS.slice(from);
   for (const step of steps) {
     log(`step ${step}`);
-    await run(step, { preset: values.preset!, steps: values.steps, minutes: values.minutes, threads: values.threads, continue: values.continue!, seed: values.seed! });
+    await run(step, { preset: values.preset!, steps: values.steps, minutes: values.minutes, threads: values.threads, lr: values.lr, continue: values.continue!, seed: values.seed! });
   }
 }
 

@@ -23,9 +23,11 @@ describe("model card", () => {
       runs: [
         { steps: 1690, minutes: 105, batch: 48, device: "cpu", threads: 2, blas_core: null, recipe: "weighted 1/t" },
         { steps: 3310, minutes: 80, batch: 48, device: "cpu", threads: 2, blas_core: "SkylakeX", recipe: "mean per sequence" },
+        { steps: 3200, minutes: 70, batch: 48, lr: 0.00075, device: "cpu", threads: 2, blas_core: null, recipe: "blocks" },
       ],
     }).split("\n");
-    expect(table).toHaveLength(4);
+    expect(table).toHaveLength(5);
+    expect(table[4]).toBe("| 3 | 3200 | 70 | 48, peak lr 0.00075 | 2 CPU threads, OpenBLAS core auto-detected | blocks |");
     expect(table[2]).toBe("| 1 | 1690 | 105 | 48 | 2 CPU threads, OpenBLAS core auto-detected | weighted 1/t |");
     expect(table[3]).toBe("| 2 | 3310 | 80 | 48 | 2 CPU threads, OpenBLAS core SkylakeX | mean per sequence |");
     const legacy = trainingRunsTable({ steps: 1690, minutes: 105, evals: [] }).split("\n");
@@ -43,6 +45,9 @@ describe("model card", () => {
     expect(trainingRunsIntro({ steps: 10000, minutes: 190, evals: [], runs: [legs] })).toContain("`npm run model:build -- --steps 4800,6800,10000`");
     expect(trainingRunsTable({ steps: 10000, minutes: 190, evals: [], runs: [legs] }).split("\n")[2]).toContain(
       "| 1 | 10000 (legs ending at 4800, 6800, 10000) | 190 |",
+    );
+    expect(trainingRunsIntro({ steps: 5400, minutes: 95, evals: [], runs: [{ ...run, lr: 0.0015 }] })).toContain(
+      "`npm run model:build -- --steps 5400 --lr 0.0015`",
     );
     expect(trainingRunsIntro({ steps: 10800, minutes: 190, evals: [], runs: [run, run] })).toContain("trains a different model");
     expect(trainingRunsIntro({ steps: 20000, minutes: 7, evals: [], runs: [{ ...run, device: "cuda" }] })).not.toContain("step for step");

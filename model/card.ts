@@ -34,6 +34,8 @@ export interface TrainingRun {
   /** OPENBLAS_CORETYPE the run trained with; null: OpenBLAS's own detection. */
   blas_core?: string | null;
   recipe?: string;
+  /** Peak learning rate (absent in runs before it was recorded). */
+  lr?: number;
   /** Where the learning-rate schedule restarted: each leg anneals to its own end (absent: one leg). */
   legs?: number[];
 }
@@ -86,7 +88,7 @@ export function trainingRunsIntro(training: TrainingInfo): string {
   // configs from before runs were recorded trained on the clock.
   const run = runs[0];
   if (run?.device !== "cpu") return "One run from randomly initialised weights:";
-  const command = `npm run model:build -- --steps ${(run.legs ?? [run.steps]).join(",")}`;
+  const command = `npm run model:build -- --steps ${(run.legs ?? [run.steps]).join(",")}${run.lr ? ` --lr ${run.lr}` : ""}`;
   return `One run from randomly initialised weights; \`${command}\` (its default seed, ${run.threads ?? 2} threads) trains it again step for step:`;
 }
 
@@ -96,7 +98,8 @@ export function trainingRunsTable(training: TrainingInfo): string {
   const rows = runs.map((run, i) => {
     const where = run.device === "cpu" ? `${run.threads ?? 2} CPU threads, OpenBLAS core ${run.blas_core ?? "auto-detected"}` : run.device;
     const steps = run.legs ? `${run.steps} (legs ending at ${run.legs.join(", ")})` : `${run.steps}`;
-    return `| ${i + 1} | ${steps} | ${run.minutes} | ${run.batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
+    const batch = run.lr ? `${run.batch}, peak lr ${run.lr}` : `${run.batch}`;
+    return `| ${i + 1} | ${steps} | ${run.minutes} | ${batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
   });
   return ["| run | steps | minutes | batch | hardware | loss and data mix |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }

@@ -69,20 +69,115 @@ class DerivedNumbers(unittest.TestCase):
 
 
 class TaskBatches(unittest.TestCase):
-    def test_each_sequence_masks_its_derived_or_its_copied_numbers_in_the_set_shares(self):
+    def test_each_sequence_is_a_decode_block_or_masks_its_derived_or_copied_numbers_in_the_set_shares(self):
         split = one_problem_split()
-        ids, prompt_len, forced = split.batch(np.random.default_rng(0), 400)
+        ids, prompt_len, forced, shown = split.batch(np.random.default_rng(0), 600)
         self.assertEqual(prompt_len, len(PROMPT))
         self.assertTrue((ids.numpy() == split.example(0)[0]).all())
         derived = {masked(train.derived_numbers(ANSWER, step)) for step in range(2)}
         kinds = []
-        for mask in forced.numpy():
-            self.assertFalse(mask[:len(PROMPT)].any())  # the question is never masked
-            shown = masked(np.flatnonzero(mask[len(PROMPT):len(PROMPT) + len(ANSWER)]))
-            kinds.append("derived" if shown in derived else "copied" if shown == masked(train.copied_numbers(ANSWER)) else shown)
-        for kind, share in (("derived", train.DERIVED_SHARE), ("copied", train.COPY_SHARE)):
+        for mask, show in zip(forced.numpy(), shown.numpy()):
+            self.assertFalse(mask[:len(PROMPT)].any() or show[:len(PROMPT)].any())  # the question is left to answer_from
+            if show.any() or mask[-1]:
+                kinds.append("block")
+                continue
+            hidden = masked(np.flatnonzero(mask[len(PROMPT):len(PROMPT) + len(ANSWER)]))
+            kinds.append("derived" if hidden in derived else "copied" if hidden == masked(train.copied_numbers(ANSWER)) else hidden)
+        rest = 1 - train.BLOCK_SHARE
+        for kind, share in (("block", train.BLOCK_SHARE), ("derived", rest * train.DERIVED_SHARE), ("copied", rest * train.COPY_SHARE)):
             self.assertAlmostEqual(kinds.count(kind) / len(kinds), share, delta=0.07)
-        self.assertEqual(len(kinds), kinds.count("derived") + kinds.count("copied") + kinds.count(masked([])))
+        self.assertEqual(len(kinds), kinds.count("block") + kinds.count("derived") + kinds.count("copied") + kinds.count(masked([])))
+
+    def test_a_decode_block_shows_the_answer_before_it_and_masks_all_after_it(self):
+        split = one_problem_split()
+        ids, prompt_len, forced, shown = split.batch(np.random.default_rng(1), 600)
+        blocks = 0
+        for mask, show in zip(forced.numpy()[:, prompt_len:], shown.numpy()[:, prompt_len:]):
+            if not (show.any() or mask[-1]):
+                continue
+            blocks += 1
+            start = int(show.sum())
+            self.assertTrue(show[:start].all() and not mask[:start].any())  # a shown prefix, then nothing shown
+            self.assertLessEqual(start, len(ANSWER))
+            tail = train.GEN_LENGTH - int(np.argmin(mask[::-1]))  # masked from here to the end
+            self.assertLessEqual(tail - start, max(train.BLOCK_SIZES))
+            self.assertTrue(mask[start:].any())  # a block at the canvas end still masks a token
+        self.assertGreater(blocks, 200)
+
+    def test_blocks_start_at_multiples_of_their_size_or_at_line_starts_up_to_the_answer_end(self):
+        rng = np.random.default_rng(2)
+        line_starts = {0, 8, 16}
+        starts = set()
+        for _ in range(400):
+            start, end = train.decode_block(ANSWER, rng)
+            size = end - start
+            self.assertIn(size, train.BLOCK_SIZES)
+            self.assertTrue(start in line_starts or start % size == 0, (start, size))
+            self.assertLessEqual(start, len(ANSWER))
+            starts.add(start)
+        # The `####` line's start (16) and the answer's end (20, where the block is all [EOS]) are drawn.
+        self.assertTrue(line_starts | {20} <= starts)
+        # Near the canvas end a block is cut there.
+        long_answer = np.full(train.GEN_LENGTH - 2, DIGIT["1"])
+        ends = {train.decode_block(long_answer, rng)[1] for _ in range(200)}
+        self.assertLessEqual(max(ends), train.GEN_LENGTH)
+        self.assertIn(train.GEN_LENGTH, ends)
+
+    def test_shown_positions_are_never_masked_and_forced_ones_always(self):
+        ids = train.torch.arange(3, 23).repeat(64, 1)
+        forced = train.torch.zeros_like(ids, dtype=train.torch.bool)
+        shown = train.torch.zeros_like(forced)
+        forced[:, 15:] = True
+        shown[:, 2:10] = True
+        seen = []
+
+        class Model(train.torch.nn.Module):
+            def hidden(self, noisy):
+                seen.append(noisy)
+                return train.torch.zeros(*noisy.shape, 4, requires_grad=True)
+
+            def logits(self, hidden):
+                return hidden.new_zeros(hidden.shape[0], 32) + hidden.sum(-1, keepdim=True)
+
+        train.DEVICE = "cpu"
+        train.diffusion_loss(Model(), ids, 2, train.torch.Generator().manual_seed(0), forced, shown=shown)
+        noisy = seen[0]
+        self.assertFalse((noisy[:, :10] == train.MASK).any())
+        self.assertTrue((noisy[:, 15:] == train.MASK).all())
+        self.assertTrue((noisy[:, 10:15] == train.MASK).any() and (noisy[:, 10:15] != train.MASK).any())
+
+
+class BlockEvaluation(unittest.TestCase):
+    def test_blocks_are_written_in_order_and_the_answer_scored(self):
+        split = one_problem_split()
+        truth = train.torch.from_numpy(split.example(0)[0])
+
+        class Model(train.torch.nn.Module):
+            """Knows the answer, and is surest of the last positions: with one block it writes
+            right to left, in blocks it must still finish each block before the next."""
+
+            def forward(self, ids):
+                conf = train.torch.arange(ids.shape[1], dtype=train.torch.float32)
+                return train.torch.nn.functional.one_hot(truth, 32).float()[None] * (3 + conf / 10)[None, :, None]
+
+        train.DEVICE = "cpu"
+        self.assertEqual(train.evaluate(Model(), split, 1, block_size=8), 1.0)
+        written = []
+
+        class Recorder(Model):
+            def forward(self, ids):
+                written.append(ids[0].clone())
+                return super().forward(ids)
+
+        train.evaluate(Recorder(), split, 1, block_size=8)
+        # After 8 passes exactly the first block of 8 is written, after 16 the first two.
+        for passes in (8, 16):
+            open_ = (written[passes][len(PROMPT):] == train.MASK).numpy()
+            self.assertFalse(open_[:passes].any())
+            self.assertTrue(open_[passes:].all())
+        written.clear()
+        train.evaluate(Recorder(), split, 1)
+        self.assertTrue((written[8][len(PROMPT):][-8:] != train.MASK).all())  # one block: the end first
 
 
 class Drills(unittest.TestCase):
