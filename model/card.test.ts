@@ -68,6 +68,7 @@ describe("model card", () => {
       "most wrong answers first go wrong by *copy* (a number or operation taken from the question is wrong: 50% of all answers), then by *arithmetic* (15%).",
     );
     expect(leadingFaults({ ...none, correct: 9, layout: 1 })).toMatch(/^most wrong answers first go wrong by \*layout\* .*: 10% of all answers\)\.$/);
+    expect(leadingFaults({ ...none, correct: 412, copy: 1, carry: 2, arithmetic: 85 })).toMatch(/: 17% of all answers\), then by \*carry\* \(0\.4%\)\.$/);
     expect(leadingFaults({ ...none, correct: 4 })).toBe("every measured answer is right.");
   });
 

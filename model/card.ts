@@ -73,7 +73,11 @@ export function leadingFaults(counts: Record<AnswerFault, number>): string {
   const wrong = (Object.keys(FAULT_MEANINGS) as AnswerFault[]).filter((fault) => fault !== "correct" && counts[fault] > 0);
   if (total === 0 || wrong.length === 0) return "every measured answer is right.";
   const [first, second] = wrong.sort((a, b) => counts[b] - counts[a]);
-  const share = (fault: AnswerFault): string => `${((100 * counts[fault]) / total).toFixed(0)}%`;
+  // Small shares keep a decimal, or 2 problems in 500 would read "0%".
+  const share = (fault: AnswerFault): string => {
+    const percent = (100 * counts[fault]) / total;
+    return `${percent.toFixed(percent < 10 ? 1 : 0)}%`;
+  };
   const lead = `most wrong answers first go wrong by *${first}* (${FAULT_MEANINGS[first!]}: ${share(first!)} of all answers)`;
   return second === undefined ? `${lead}.` : `${lead}, then by *${second}* (${share(second)}).`;
 }
