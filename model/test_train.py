@@ -160,8 +160,6 @@ class BlockEvaluation(unittest.TestCase):
                 conf = train.torch.arange(ids.shape[1], dtype=train.torch.float32)
                 return train.torch.nn.functional.one_hot(truth, 32).float()[None] * (3 + conf / 10)[None, :, None]
 
-        train.DEVICE = "cpu"
-        self.assertEqual(train.evaluate(Model(), split, 1, block_size=8), 1.0)
         written = []
 
         class Recorder(Model):
@@ -169,7 +167,8 @@ class BlockEvaluation(unittest.TestCase):
                 written.append(ids[0].clone())
                 return super().forward(ids)
 
-        train.evaluate(Recorder(), split, 1, block_size=8)
+        train.DEVICE = "cpu"
+        self.assertEqual(train.evaluate(Recorder(), split, 1, block_size=8), 1.0)
         # After 8 passes exactly the first block of 8 is written, after 16 the first two.
         for passes in (8, 16):
             open_ = (written[passes][len(PROMPT):] == train.MASK).numpy()
