@@ -99,12 +99,17 @@ class DiffusionLM(nn.Module):
             for lin in (block.out, block.down):
                 nn.init.normal_(lin.weight, std=0.02 / (2 * cfg.n_layers) ** 0.5)
 
-    def hidden(self, input_ids: torch.Tensor) -> torch.Tensor:
+    def trunk(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """The blocks' output before the final norm (per position, so the exported graphs can
+        slice the rows a pass needs before the norm and the head)."""
         x = self.embed(input_ids)
         cos, sin = rope_tables(input_ids.shape[1], self.cfg.d_model // self.cfg.n_heads, self.cfg.rope_theta, input_ids.device)
         for block in self.blocks:
             x = block(x, cos, sin)
-        return self.norm(x)
+        return x
+
+    def hidden(self, input_ids: torch.Tensor) -> torch.Tensor:
+        return self.norm(self.trunk(input_ids))
 
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
         # Tied output embedding: one matrix for input and output keeps the file small.
@@ -119,6 +124,11 @@ class DiffusionLM(nn.Module):
         past_keys/past_values: [layers, b, heads, past, head_dim]. Returns logits [b, window,
         vocab] and the window's keys/values in the same layout, so a pass over the whole canvas
         (past = 0 positions, start = 0) yields the cache for every position."""
+        x, keys, values = self.trunk_cached(input_ids, start, past_keys, past_values)
+        return self.logits(self.norm(x)), keys, values
+
+    def trunk_cached(self, input_ids, start, past_keys, past_values):
+        """forward_cached with the window's states before the final norm instead of logits."""
         x = self.embed(input_ids)
         cos, sin = rope_tables(input_ids.shape[1], self.cfg.d_model // self.cfg.n_heads, self.cfg.rope_theta, input_ids.device,
                                offset=start.to(torch.float32))
@@ -127,4 +137,4 @@ class DiffusionLM(nn.Module):
             x, k, v = block.forward_cached(x, cos, sin, past_keys[layer], past_values[layer])
             keys.append(k)
             values.append(v)
-        return self.logits(self.norm(x)), torch.stack(keys), torch.stack(values)
+        return x, torch.stack(keys), torch.stack(values)
