@@ -1,21 +1,34 @@
 """Export the trained checkpoint as the model folder the runtime loads, plus a parity fixture.
 
-Graph contract: input `input_ids` int64 [batch, sequence] -> output `logits` float32
-[batch, sequence, vocab], both axes dynamic. Constant folding is off, or the tied embedding
-would be stored twice.
+Graph contract (onnx/model.onnx): inputs `input_ids` int64 [batch, sequence] and `row_range`
+int64 [2] = [from, to), the canvas rows the pass needs (0 <= from < to <= sequence; an empty
+range fails in onnxruntime 1.30's TopK: SIGFPE on node, "divide by zero" on WASM). The
+blocks run over the whole canvas; their states are sliced to rows [from, to) before the final
+norm and the output head, so the head (the largest MatMul) runs on R = to - from rows only.
+Outputs, for those rows:
+  logits    float32 [batch, R, vocab]
+  top_ids   int32   [batch, R, 2]  the two highest-logit ids, descending, ties to the lower id
+  top_probs float32 [batch, R, 2]  their softmax probabilities under the raw logits
+A greedy decoder fetches only top_ids/top_probs (16 bytes a row); two ids, so it can skip the
+mask token. Constant folding is off, or the tied embedding would be stored twice.
 
 A second graph, onnx/model_kv.onnx, runs the same weights over a window of the canvas against
 cached keys/values of the other positions (the approximate KV caches; docs/kv-cache.md):
   inputs  input_ids int64 [batch, window], window_start int64 [] (absolute position of the
-          window's first token), past_keys / past_values float32 [layers, batch, heads, past, head_dim]
-  outputs logits float32 [batch, window, vocab], present_keys / present_values float32
-          [layers, batch, heads, window, head_dim] (keys with rotary of their true positions)
+          window's first token), past_keys / past_values float32 [layers, batch, heads, past,
+          head_dim], row_range int64 [2] (rows of the window, relative to its start)
+  outputs logits / top_ids / top_probs for those rows as above, present_keys / present_values
+          float32 [layers, batch, heads, window, head_dim] (the whole window; keys with rotary
+          of their true positions)
+
+Both also ship int8 (onnx/model_quantized.onnx, onnx/model_kv_quantized.onnx; quantize.py).
 
 usage: export.py --work DIR --out MODEL_DIR --delimiters ID,ID,ID [--random] [--fixture FILE]
-       export.py --kv-only --out MODEL_DIR [--onnx-weights FILE]
+       export.py --kv-only|--graphs-only --out MODEL_DIR [--onnx-weights FILE]
   --random exports freshly initialised weights (a stand-in with the same contract).
-  --kv-only writes only onnx/model_kv.onnx, with the weights of --onnx-weights (default:
-  MODEL_DIR/onnx/model.onnx) and the architecture of MODEL_DIR/config.json.
+  --kv-only writes only onnx/model_kv.onnx (and its int8 twin), with the weights of --onnx-weights
+  (default: MODEL_DIR/onnx/model.onnx) and the architecture of MODEL_DIR/config.json;
+  --graphs-only writes all four graphs that way (to re-export shipped weights under a new contract).
 """
 import argparse
 import json
@@ -59,18 +72,74 @@ def parity_fixture(model, vocab_size, seed=7):
     return {"tolerance": 1e-3, "cases": cases}
 
 
+GRAPH = os.path.join("onnx", "model.onnx")
 KV_GRAPH = os.path.join("onnx", "model_kv.onnx")
+ROW_OUTPUTS = ["logits", "top_ids", "top_probs"]
 
 
-class CachedGraph(torch.nn.Module):
-    """DiffusionLM.forward_cached as a module, so torch.onnx.export traces it."""
+class SliceRows(torch.autograd.Function):
+    """states[:, from:to] for a row_range tensor, exported as one ONNX Slice on axis 1 whose
+    bounds are graph values (tracing a Python slice would freeze them to the dummy's)."""
 
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
+    @staticmethod
+    def forward(ctx, states, starts, ends):
+        return states[:, int(starts[0]):int(ends[0])]
 
-    def forward(self, input_ids, window_start, past_keys, past_values):
-        return self.model.forward_cached(input_ids, window_start, past_keys, past_values)
+    @staticmethod
+    def symbolic(g, states, starts, ends):
+        return g.op("Slice", states, starts, ends, g.op("Constant", value_t=torch.tensor([1])))
+
+
+def row_outputs(model, states, row_range):
+    """The rows [from, to) of the pre-norm states through the norm and the head: logits, the
+    top-2 ids (ONNX TopK: descending, ties to the lower index) and their float32 softmax
+    probabilities."""
+    rows = SliceRows.apply(states, row_range[:1], row_range[1:])
+    logits = model.logits(model.norm(rows))
+    _, top = torch.topk(logits, 2, dim=-1)
+    probs = torch.softmax(logits, dim=-1).gather(-1, top)
+    return logits, top.to(torch.int32), probs
+
+
+def full_pass(model):
+    def forward(input_ids, row_range):
+        return row_outputs(model, model.trunk(input_ids), row_range)
+    return forward
+
+
+def cached_pass(model):
+    def forward(input_ids, window_start, past_keys, past_values, row_range):
+        states, keys, values = model.trunk_cached(input_ids, window_start, past_keys, past_values)
+        return (*row_outputs(model, states, row_range), keys, values)
+    return forward
+
+
+def export_pass(model, forward, args, path, **options):
+    """torch.onnx.export of `forward` traced on the model itself, so the graph's initializers keep
+    the PyTorch parameter names (train.load_onnx_weights reads them back); a wrapper module
+    would prefix them."""
+    model.forward = forward
+    try:
+        torch.onnx.export(model, args, path, opset_version=17, do_constant_folding=False, **options)
+    finally:
+        del model.forward
+    print(f"export: {path} ({os.path.getsize(path) / 1e6:.1f} MB)")
+    return path
+
+
+def row_axes(length_axis):
+    return {name: {0: "batch", 1: length_axis} for name in ROW_OUTPUTS}
+
+
+def export_full(model, out_dir):
+    """Writes onnx/model.onnx (contract above)."""
+    path = os.path.join(out_dir, GRAPH)
+    dummy = torch.full((1, 16), MASK, dtype=torch.long)
+    return export_pass(
+        model, full_pass(model), (dummy, torch.tensor([3, 11])), path,
+        input_names=["input_ids", "row_range"], output_names=ROW_OUTPUTS,
+        dynamic_axes={"input_ids": {0: "batch", 1: "sequence"}, **row_axes("rows")},
+    )
 
 
 def check_cached(model, length=40, start=13, end=21):
@@ -101,21 +170,32 @@ def export_cached(model, out_dir):
     head_dim = cfg.d_model // cfg.n_heads
     past = torch.zeros(cfg.n_layers, 1, cfg.n_heads, 5, head_dim)
     kv_axes = {1: "batch", 3: "past"}
-    torch.onnx.export(
-        CachedGraph(model), (torch.full((1, 8), MASK, dtype=torch.long), torch.tensor(5), past, past), path,
-        input_names=["input_ids", "window_start", "past_keys", "past_values"],
-        output_names=["logits", "present_keys", "present_values"],
+    return export_pass(
+        model, cached_pass(model), (torch.full((1, 8), MASK, dtype=torch.long), torch.tensor(5), past, past, torch.tensor([2, 6])), path,
+        input_names=["input_ids", "window_start", "past_keys", "past_values", "row_range"],
+        output_names=[*ROW_OUTPUTS, "present_keys", "present_values"],
         dynamic_axes={
             "input_ids": {0: "batch", 1: "window"}, "past_keys": kv_axes, "past_values": kv_axes,
-            "logits": {0: "batch", 1: "window"}, "present_keys": {1: "batch", 3: "window"}, "present_values": {1: "batch", 3: "window"},
+            **row_axes("rows"), "present_keys": {1: "batch", 3: "window"}, "present_values": {1: "batch", 3: "window"},
         },
-        opset_version=17, do_constant_folding=False,
     )
-    print(f"export: {path} ({os.path.getsize(path) / 1e6:.1f} MB)")
 
 
-def export_cached_only(out_dir, onnx_weights):
-    """The cached graph of an already exported model, its weights read back from the ONNX file."""
+def quantized_path(path):
+    return path.replace(".onnx", "_quantized.onnx")
+
+
+def export_quantized(*paths):
+    """The int8 twin of each graph (quantize.py), next to it."""
+    from quantize import quantize_file
+
+    for path in paths:
+        quantize_file(path, quantized_path(path))
+
+
+def export_from_onnx(out_dir, onnx_weights, kv_only):
+    """The graphs of an already exported model (only the cached ones with kv_only), its weights
+    read back from an ONNX file; config.json and the fixture stay as they are."""
     from train import load_onnx_weights
 
     config = json.load(open(os.path.join(out_dir, "config.json")))
@@ -123,9 +203,10 @@ def export_cached_only(out_dir, onnx_weights):
         vocab_size=config["vocab_size"], d_model=config["hidden_size"], n_layers=config["num_hidden_layers"],
         n_heads=config["num_attention_heads"], d_ff=config["intermediate_size"], rope_theta=config["rope_theta"],
     ))
-    load_onnx_weights(model, onnx_weights or os.path.join(out_dir, "onnx", "model.onnx"))
+    load_onnx_weights(model, onnx_weights or os.path.join(out_dir, GRAPH))
     model.eval()
-    export_cached(model, out_dir)
+    graphs = [] if kv_only else [export_full(model, out_dir)]
+    export_quantized(*graphs, export_cached(model, out_dir))
 
 
 def main():
@@ -136,14 +217,15 @@ def main():
     parser.add_argument("--random", action="store_true")
     parser.add_argument("--fixture")
     parser.add_argument("--kv-only", action="store_true")
+    parser.add_argument("--graphs-only", action="store_true")
     parser.add_argument("--onnx-weights")
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("EXPORT_THREADS", "2")))
     torch.manual_seed(0)
-    if args.kv_only:
-        return export_cached_only(args.out, args.onnx_weights)
+    if args.kv_only or args.graphs_only:
+        return export_from_onnx(args.out, args.onnx_weights, args.kv_only)
     if not args.work or not args.delimiters:
-        parser.error("--work and --delimiters are required (unless --kv-only)")
+        parser.error("--work and --delimiters are required (unless --kv-only or --graphs-only)")
     vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
     ckpt_path = os.path.join(args.work, "checkpoint.pt")
     state = {}
@@ -157,14 +239,7 @@ def main():
         state = ckpt["state"]
     model.eval()
     os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
-    onnx_path = os.path.join(args.out, "onnx", "model.onnx")
-    dummy = torch.full((1, 16), MASK, dtype=torch.long)
-    torch.onnx.export(
-        model, (dummy,), onnx_path,
-        input_names=["input_ids"], output_names=["logits"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "sequence"}, "logits": {0: "batch", 1: "sequence"}},
-        opset_version=17, do_constant_folding=False,
-    )
+    onnx_path = export_full(model, args.out)
     cfg = model.cfg
     config = {
         "model_type": "masked-diffusion-lm",
@@ -188,8 +263,7 @@ def main():
     if args.fixture:
         with open(args.fixture, "w") as f:
             json.dump(parity_fixture(model, cfg.vocab_size), f)
-    print(f"export: {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.1f} MB)")
-    export_cached(model, args.out)
+    export_quantized(onnx_path, export_cached(model, args.out))
 
 
 if __name__ == "__main__":
