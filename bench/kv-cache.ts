@@ -82,16 +82,18 @@ async function passRows(loaded: LoadedModel, prompt: string, lengths: number[], 
     canvas.set(ids);
     const start = ids.length;
     const plan = cachedPasses(kv, "dual");
-    await plan.run(canvas, start, true);
+    const request = { from: start, to: canvas.length, output: "top" } as const;
+    const layout = { promptLength: start, blocks: [] };
+    await plan.run(canvas, request, true, layout);
     plan.blockOpened(start, start + blockSize);
     const full: number[] = [];
     const cached: number[] = [];
     for (let r = 0; r < runs; r++) {
       let t = performance.now();
-      await loaded.model.forward(canvas, start, canvas.length);
+      await loaded.model.forward(canvas, request);
       full.push(performance.now() - t);
       t = performance.now();
-      await plan.run(canvas, start, false);
+      await plan.run(canvas, request, false, layout);
       cached.push(performance.now() - t);
     }
     rows.push({ genLength, fullMs: median(full), cachedMs: median(cached) });

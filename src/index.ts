@@ -162,11 +162,13 @@ export { selectThreshold } from "./decoding/commit-threshold.ts";
 export { selectFactor } from "./decoding/commit-factor.ts";
 export { selectTopK, tokensPerStep } from "./decoding/commit-top-k.ts";
 export { createDecoder, type BlockSchedule, type CommitRule, type Decoder } from "./decoding/strategies.ts";
-export { predictRow, type Prediction } from "./decoding/predict.ts";
+export { predictionFrom, predictRow, type Prediction } from "./decoding/predict.ts";
+export { rowsFromLogits, TOP_K, type Attention, type BlockLayout, type PassRows, type RowOutput, type RowRequest } from "./model/forward-model.ts";
 export {
   createOnnxModel,
   createOnnxWindowModel,
   type ForwardModel,
+  type GraphSource,
   type KvShape,
   type OnnxModel,
   type OnnxWindowModel,
@@ -174,7 +176,7 @@ export {
   type WindowModel,
   type WindowPass,
 } from "./model/onnx-model.ts";
-export { cachedPasses, fullPasses, type ForwardPlan, type PassLogits } from "./decoding/forward-plan.ts";
+export { cachedPasses, fullPasses, type ForwardPlan } from "./decoding/forward-plan.ts";
 export { CACHE_MODES } from "./decoding/options.ts";
 export { fetchModelFiles, loadModelFolder, type FileProgress, type ModelConfig, type ModelFiles } from "./model/model-folder.ts";
 export { createTextCodec, type TextCodec } from "./model/tokenizer.ts";

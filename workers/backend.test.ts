@@ -20,13 +20,15 @@ type Failure = "open" | "run" | null;
 /** onnxruntime-node standing in for onnxruntime-web: "wasm" runs on the CPU, "webgpu" fails as asked. */
 function fakeOrt(webgpu: Failure) {
   const released: string[] = [];
-  const create = async (bytes: Uint8Array, options: { executionProviders: string[] }) => {
+  const create = async (bytes: Uint8Array | string, options: { executionProviders: string[] }) => {
     const provider = options.executionProviders[0]!;
     if (provider === "webgpu" && webgpu === "open") throw new Error("no kernel for MatMulNBits on webgpu");
-    const session = await ortNode.InferenceSession.create(bytes, { executionProviders: ["cpu"] });
+    const session = typeof bytes === "string" ? await ortNode.InferenceSession.create(bytes) : await ortNode.InferenceSession.create(bytes);
     return {
       inputNames: session.inputNames,
       outputNames: session.outputNames,
+      inputMetadata: session.inputMetadata,
+      outputMetadata: session.outputMetadata,
       run: provider === "webgpu" && webgpu === "run" ? () => Promise.reject(new Error("shader compilation failed")) : session.run.bind(session),
       release: async () => {
         released.push(provider);
@@ -70,7 +72,8 @@ describe("backend choice", () => {
     const { model, info } = await openModel(fakeOrt("open").ort, ONNX, VOCAB, "auto");
     expect(info.backend).toBe("wasm");
     expect(info.reason).toMatch(/^fell back to WASM: WebGPU session failed: .*no kernel for MatMulNBits/);
-    expect((await model.forward(new Int32Array([5, 6, 2]), 0, 3)).length).toBe(3 * VOCAB);
+    const rows = await model.forward(new Int32Array([5, 6, 2]), { from: 0, to: 3, output: "logits" });
+    expect(rows.output === "logits" && rows.logits.length).toBe(3 * VOCAB);
     await model.dispose();
   });
 

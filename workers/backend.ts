@@ -32,7 +32,7 @@ async function openWebGpu(ort: OrtModule, onnx: Uint8Array, vocabSize: number): 
   try {
     // Opening can succeed while the first run fails (shader compilation, missing kernels);
     // one tiny pass finds that out before generation depends on it.
-    await model.forward(new Int32Array([0, 0]), 0, 1);
+    await model.forward(new Int32Array([0, 0]), { from: 0, to: 1, output: "top" });
   } catch (error) {
     await model.dispose();
     throw error;

@@ -8,7 +8,8 @@ import { checkPrompt } from "../src/decoding/options.ts";
 import type { StepEvent } from "../src/decoding/types.ts";
 import { InferenceError } from "../src/errors.ts";
 import { lazyKvModel, loadModelFolder, MODEL_FILES, type FileProgress, type LazyModel } from "../src/model/model-folder.ts";
-import type { ForwardModel, OnnxModel, OnnxWindowModel, WindowModel } from "../src/model/onnx-model.ts";
+import type { ForwardModel, WindowModel } from "../src/model/forward-model.ts";
+import type { OnnxModel, OnnxWindowModel } from "../src/model/onnx-model.ts";
 import type { BackendInfo, EngineWorkerApi, LoadRequest } from "./api.ts";
 import { openKvModel, openModel } from "./backend.ts";
 import { cachedModelFiles, clearModelCache } from "./cached-files.ts";
@@ -64,9 +65,10 @@ function yieldToMessages(): Promise<void> {
 function withMessageBreaks(model: ForwardModel): ForwardModel {
   return {
     vocabSize: model.vocabSize,
-    forward: async (inputIds, from, to) => {
+    attention: model.attention,
+    forward: async (inputIds, rows, layout) => {
       await yieldToMessages();
-      return model.forward(inputIds, from, to);
+      return model.forward(inputIds, rows, layout);
     },
     dispose: () => model.dispose(),
   };
@@ -76,9 +78,9 @@ function kvWithMessageBreaks(model: WindowModel): WindowModel {
   return {
     vocabSize: model.vocabSize,
     kvShape: model.kvShape,
-    forwardWindow: async (windowIds, start, pastKeys, pastValues) => {
+    forwardWindow: async (windowIds, start, pastKeys, pastValues, rows) => {
       await yieldToMessages();
-      return model.forwardWindow(windowIds, start, pastKeys, pastValues);
+      return model.forwardWindow(windowIds, start, pastKeys, pastValues, rows);
     },
     dispose: () => model.dispose(),
   };

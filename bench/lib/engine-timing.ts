@@ -4,7 +4,7 @@
  * generated tokens up to [EOS]. Used by `npm run bench` and `npm run bench:engine`.
  */
 import { generate, type EngineModel } from "../../src/decoding/engine.ts";
-import type { ForwardModel } from "../../src/model/onnx-model.ts";
+import type { BlockLayout, ForwardModel, RowRequest } from "../../src/model/forward-model.ts";
 import { cellOptions, defaultPlan, type SettingName } from "../../src/eval/settings.ts";
 
 export interface EngineTiming {
@@ -34,10 +34,11 @@ export interface EnginePlan {
 function stopwatch(model: ForwardModel): ForwardModel & { ms: number } {
   const wrapper = {
     vocabSize: model.vocabSize,
+    attention: model.attention,
     ms: 0,
-    async forward(ids: Int32Array, from: number, to: number) {
+    async forward(ids: Int32Array, rows: RowRequest, layout?: BlockLayout) {
       const started = performance.now();
-      const out = await model.forward(ids, from, to);
+      const out = await model.forward(ids, rows, layout);
       wrapper.ms += performance.now() - started;
       return out;
     },

@@ -3,7 +3,7 @@
  * (onnxruntime-node, onnxruntime-web WASM) and in the browser benchmark page, so the numbers
  * compare like with like. Each pass asks for every position's logits, as a full forward does.
  */
-import type { ForwardModel } from "../../src/model/onnx-model.ts";
+import type { ForwardModel } from "../../src/model/forward-model.ts";
 
 export interface ForwardTiming {
   sequenceLength: number;
@@ -53,11 +53,12 @@ export async function measureForward(
   const out: ForwardTiming[] = [];
   for (const length of plan.sequenceLengths) {
     const canvas = benchCanvas(length, maskTokenId);
-    for (let i = 0; i < plan.warmup; i++) await model.forward(canvas, 0, length);
+    const rows = { from: 0, to: length, output: "logits" } as const;
+    for (let i = 0; i < plan.warmup; i++) await model.forward(canvas, rows);
     const samples: number[] = [];
     for (let i = 0; i < plan.runs; i++) {
       const started = now();
-      await model.forward(canvas, 0, length);
+      await model.forward(canvas, rows);
       samples.push(now() - started);
     }
     out.push(timingOf(length, samples));

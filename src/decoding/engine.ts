@@ -7,12 +7,12 @@
  */
 import { createRandom } from "../util/random.ts";
 import type { ModelConfig } from "../model/model-folder.ts";
-import type { ForwardModel, WindowModel } from "../model/onnx-model.ts";
+import type { ForwardModel, RowRequest, WindowModel } from "../model/forward-model.ts";
 import type { TextCodec } from "../model/tokenizer.ts";
 import { OptionError } from "../errors.ts";
 import { checkPrompt, delimiterIds, resolveOptions } from "./options.ts";
 import { cachedPasses, fullPasses, type ForwardPlan } from "./forward-plan.ts";
-import { noiseFor, predictRow, type Prediction } from "./predict.ts";
+import { noiseFor, predictionFrom, type Prediction } from "./predict.ts";
 import { createDecoder } from "./strategies.ts";
 import type { BlockDecision, GenerateOptions, GenerateResult, StepEvent, StopReason } from "./types.ts";
 
@@ -29,10 +29,11 @@ export interface EngineModel {
 export interface GenerateHooks {
   onStep?: (event: StepEvent) => void;
   /**
-   * With onStep: predict every masked position for the event (the volatility band), at the
-   * cost of a softmax per position per pass. false = only what the decoder needed; other
-   * masked positions then carry tokenId -1 and confidence NaN. Default true. (With cache
-   * "dual", a block's later passes compute no logits past the block: -1 and NaN there too.)
+   * With onStep: predict every masked position for the event (the volatility band): each pass
+   * then computes the output head on every masked row, not only the block's (and AdaBlock's
+   * window). false = only what the decoder needed; other masked positions then carry tokenId
+   * -1 and confidence NaN. Default true. (With cache "dual", a block's later passes compute
+   * no rows past the block: -1 and NaN there too.)
    */
   band?: boolean;
   signal?: AbortSignal;
@@ -82,7 +83,11 @@ export async function generate(
   canvas.set(promptIds);
   // Ranks for remasking = "random"; sampling noise is derived per position (noiseFor).
   const rankRandom = createRandom(resolved.seed);
-  const decoder = createDecoder(resolved, delimiterIds(resolved.delimiters, codec), genEnd, rankRandom);
+  // A block-causal model (BD3LM) decodes fixed blocks on the grid it was trained on.
+  const decoder = createDecoder(resolved, delimiterIds(resolved.delimiters, codec), genEnd, rankRandom, model.attention === "block-causal");
+  const band = hooks.onStep !== undefined && hooks.band !== false;
+  // Temperature 0 needs each row's top tokens only (16 bytes a row); sampling needs whole rows.
+  const output: RowRequest["output"] = resolved.temperature > 0 ? "logits" : "top";
   const plan = await forwardPlan(engine, resolved.cache);
 
   const blocks: [number, number][] = [];
@@ -98,19 +103,23 @@ export async function generate(
       break;
     }
     const blockStart = firstMasked >= blockEnd;
-    // Positions before the first mask are settled: their logits are not needed. With a cache,
-    // the rows may end at the block's end (logitsEnd).
-    const { logits, to: logitsEnd } = await plan.run(canvas, firstMasked, blockStart);
+    // Positions before the first mask are settled: no rows for them. The rules read only the
+    // block (and, at its opening, AdaBlock's window); the band reads every masked position.
+    const rowsEnd = band ? genEnd : blockStart ? decoder.schedule.reach(firstMasked, firstMasked - promptLength) : blockEnd;
+    // Block-causal models attend by the blocks so far; an opening pass sees the rest as one block.
+    const rows = await plan.run(canvas, { from: firstMasked, to: rowsEnd, output }, blockStart, { promptLength, blocks });
+    // With a cache, the rows may end at the block's end.
+    const logitsEnd = rows.to;
     const pass = nfe++;
-    // Predictions are computed on demand: a softmax over the vocabulary per position is the
-    // engine's main cost, and the rules only need the block (and AdaBlock's window).
+    // Predictions are computed on demand: with full rows a softmax over the vocabulary per
+    // position is the engine's main cost, and the rules only need the block.
     const predictions = new Map<number, Prediction>();
     const prediction = (position: number): Prediction => {
       let p = predictions.get(position);
       if (p === undefined) {
-        if (position >= logitsEnd) throw new RangeError(`position ${position} has no logits in this pass (they end at ${logitsEnd})`);
+        if (position < firstMasked || position >= logitsEnd) throw new RangeError(`position ${position} has no prediction in this pass (rows [${firstMasked}, ${logitsEnd}))`);
         const noise = resolved.temperature > 0 ? noiseFor(resolved.seed, pass, position) : undefined;
-        p = predictRow(logits, (position - firstMasked) * model.vocabSize, model.vocabSize, resolved.temperature, noise, mask);
+        p = predictionFrom(rows, position, model.vocabSize, resolved.temperature, noise, mask);
         predictions.set(position, p);
       }
       return p;
@@ -137,8 +146,7 @@ export async function generate(
       const stillMasked: number[] = [];
       for (let p = firstMasked; p < genEnd; p++) if (canvas[p] === mask) stillMasked.push(p);
       // The volatility band: every masked position's prediction, unless the caller opted out
-      // (or a dual-cache pass computed no logits there).
-      const band = hooks.band !== false;
+      // (or a dual-cache pass computed no rows there).
       const shown = (p: number): boolean => p < logitsEnd && (band || predictions.has(p));
       hooks.onStep({
         step: pass,

@@ -12,23 +12,16 @@
  * values also depend on the tokens committed after the cache was built. On the canvas the
  * cache was built from, a window pass gives the full pass's logits (tested in kv-cache.test.ts).
  */
-import type { ForwardModel, KvShape, WindowModel } from "../model/onnx-model.ts";
+import type { BlockLayout, ForwardModel, KvShape, PassRows, RowRequest, WindowModel } from "../model/forward-model.ts";
 import type { CacheMode } from "./types.ts";
-
-/** The logits of one pass: rows for canvas positions [from, to), vocabSize floats each. */
-export interface PassLogits {
-  logits: Float32Array;
-  from: number;
-  to: number;
-}
 
 export interface ForwardPlan {
   /**
    * One forward pass over the canvas. `opening` is true when this pass opens a block at
-   * `firstMasked`; the returned rows start at firstMasked and may end before the canvas does
-   * (dual cache: at the block's end).
+   * `rows.from` (the first masked position); the returned rows are those asked for, cut where
+   * the pass computes no more (dual cache: at the block's end).
    */
-  run(canvas: Int32Array, firstMasked: number, opening: boolean): Promise<PassLogits>;
+  run(canvas: Int32Array, rows: RowRequest, opening: boolean, layout: BlockLayout): Promise<PassRows>;
   /** The block the opening pass chose, [start, end): its later passes use the cache built for it. */
   blockOpened(start: number, end: number): void;
 }
@@ -36,7 +29,7 @@ export interface ForwardPlan {
 /** cache = none: the full canvas every pass, exactly the call the engine always made. */
 export function fullPasses(model: ForwardModel): ForwardPlan {
   return {
-    run: async (canvas, firstMasked) => ({ logits: await model.forward(canvas, firstMasked, canvas.length), from: firstMasked, to: canvas.length }),
+    run: (canvas, rows, _opening, layout) => model.forward(canvas, rows, layout),
     blockOpened: () => {},
   };
 }
@@ -63,23 +56,22 @@ export function gatherPositions(source: Float32Array, total: number, shape: KvSh
 /** cache = prefix or dual, over the model's KV-cache graph. The cache lives as long as the plan (one generation). */
 export function cachedPasses(model: WindowModel, mode: Exclude<CacheMode, "none">): ForwardPlan {
   const empty = new Float32Array(0);
-  const vocab = model.vocabSize;
   // Keys/values of every position from the last opening pass, until the block is known.
   let full: { keys: Float32Array; values: Float32Array; total: number } | undefined;
   // The current block's window [start, end) and the cached keys/values of the other positions.
   let window: [number, number] | undefined;
   let past: { keys: Float32Array; values: Float32Array } = { keys: empty, values: empty };
   return {
-    async run(canvas, firstMasked, opening) {
+    async run(canvas, rows, opening) {
       if (opening) {
-        const pass = await model.forwardWindow(canvas, 0, empty, empty);
+        const pass = await model.forwardWindow(canvas, 0, empty, empty, rows);
         full = { keys: pass.keys, values: pass.values, total: canvas.length };
-        return { logits: pass.logits.subarray(firstMasked * vocab), from: firstMasked, to: canvas.length };
+        return pass.rows;
       }
       if (!window) throw new RangeError("a cached pass ran before any block was opened");
       const [start, end] = window;
-      const pass = await model.forwardWindow(canvas.subarray(start, end), start, past.keys, past.values);
-      return { logits: pass.logits.subarray((firstMasked - start) * vocab), from: firstMasked, to: end };
+      const pass = await model.forwardWindow(canvas.subarray(start, end), start, past.keys, past.values, { ...rows, to: Math.min(rows.to, end) });
+      return pass.rows;
     },
     blockOpened(start, end) {
       if (!full) throw new RangeError("a block was opened without an opening pass");

@@ -17,6 +17,8 @@ export interface BlockStart {
 
 export interface BlockSchedule {
   open(at: BlockStart): { end: number; decision?: BlockDecision };
+  /** The end of the positions open() may read predictions of, for a block opening at `start`: the rows its pass must compute. */
+  reach(start: number, generated: number): number;
 }
 
 export interface CommitStep {
@@ -37,8 +39,14 @@ export interface Decoder {
   rule: CommitRule;
 }
 
-export function fixedBlocks(blockSize: number, genEnd: number): BlockSchedule {
-  return { open: ({ start }) => ({ end: Math.min(start + blockSize, genEnd) }) };
+/**
+ * Blocks of blockSize from the prompt's end; `aligned` puts them on the absolute grid of
+ * blockSize instead (the first block ends at the next multiple), as a block-diffusion model
+ * (BD3LM) was trained to decode.
+ */
+export function fixedBlocks(blockSize: number, genEnd: number, aligned = false): BlockSchedule {
+  const endOf = (start: number) => Math.min(aligned ? (Math.floor(start / blockSize) + 1) * blockSize : start + blockSize, genEnd);
+  return { open: ({ start }) => ({ end: endOf(start) }), reach: endOf };
 }
 
 export function adaBlocks(options: GenerateOptions, delimiterIds: readonly number[], genEnd: number): BlockSchedule {
@@ -56,6 +64,11 @@ export function adaBlocks(options: GenerateOptions, delimiterIds: readonly numbe
       });
       return { end: Math.min(start + decision.blockSize, genEnd), decision };
     },
+    // AdaBlock reads its look-ahead window, and the fallback block's positions.
+    reach: (start, generated) => {
+      const remaining = options.genLength - generated;
+      return Math.min(start + Math.max(Math.min(Math.floor(0.25 * options.genLength), remaining), Math.min(options.blockSize, remaining)), genEnd);
+    },
   };
 }
 
@@ -70,15 +83,17 @@ export function topKRule(options: GenerateOptions, random: Random): CommitRule {
 export const thresholdRule = (threshold: number): CommitRule => ({ select: ({ confidences }) => selectThreshold(confidences, threshold) });
 export const factorRule = (factor: number): CommitRule => ({ select: ({ confidences }) => selectFactor(confidences, factor) });
 
-export function createDecoder(options: GenerateOptions, delimiterIds: readonly number[], genEnd: number, random: Random): Decoder {
+/** @param aligned fixed blocks on the absolute grid (block-causal models) */
+export function createDecoder(options: GenerateOptions, delimiterIds: readonly number[], genEnd: number, random: Random, aligned = false): Decoder {
   const inner = options.innerRule === "factor" ? factorRule(options.factor) : thresholdRule(options.threshold);
+  const fixed = fixedBlocks(options.blockSize, genEnd, aligned);
   switch (options.decoder) {
     case "fixed":
-      return { schedule: fixedBlocks(options.blockSize, genEnd), rule: topKRule(options, random) };
+      return { schedule: fixed, rule: topKRule(options, random) };
     case "threshold":
-      return { schedule: fixedBlocks(options.blockSize, genEnd), rule: thresholdRule(options.threshold) };
+      return { schedule: fixed, rule: thresholdRule(options.threshold) };
     case "factor":
-      return { schedule: fixedBlocks(options.blockSize, genEnd), rule: factorRule(options.factor) };
+      return { schedule: fixed, rule: factorRule(options.factor) };
     case "adablock":
       return { schedule: adaBlocks(options, delimiterIds, genEnd), rule: inner };
   }

@@ -3,7 +3,7 @@
  * rule and engine tests can use small hand-made logit tables.
  */
 import type { ModelConfig } from "../model/model-folder.ts";
-import type { ForwardModel, WindowModel } from "../model/onnx-model.ts";
+import { rowsFromLogits, type ForwardModel, type RowRequest, type WindowModel } from "../model/forward-model.ts";
 import type { TextCodec } from "../model/tokenizer.ts";
 import type { EngineModel } from "./engine.ts";
 
@@ -19,21 +19,30 @@ export function fakeCodec(pieces: readonly string[] = FAKE_PIECES): TextCodec {
     tokenText: (id) => pieces[id] ?? "?",
     idOf: (piece) => ids.get(piece),
     vocabSize: pieces.length,
+    specialTokenIds: [],
+    newlineTokenIds: () => pieces.flatMap((p, id) => (p.includes("\n") ? [id] : [])),
   };
 }
 
 /** Logits for one position: a row of the vocabulary size. */
 export type LogitsFn = (canvas: Int32Array, position: number, pass: number) => ArrayLike<number>;
 
+/** The rows [from, to) of a logits function, as a model hands them back. */
+export function logitsRows(vocabSize: number, logitsOf: LogitsFn, canvas: Int32Array, from: number, to: number, pass: number): Float32Array {
+  const out = new Float32Array((to - from) * vocabSize);
+  for (let p = from; p < to; p++) out.set(logitsOf(canvas, p, pass), (p - from) * vocabSize);
+  return out;
+}
+
 export function fakeModel(vocabSize: number, logitsOf: LogitsFn): ForwardModel & { passes: number } {
   const model = {
     vocabSize,
+    attention: "bidirectional" as const,
     passes: 0,
-    async forward(inputIds: Int32Array, from: number, to: number) {
-      const out = new Float32Array((to - from) * vocabSize);
-      for (let p = from; p < to; p++) out.set(logitsOf(inputIds, p, model.passes), (p - from) * vocabSize);
+    async forward(inputIds: Int32Array, rows: RowRequest) {
+      const out = logitsRows(vocabSize, logitsOf, inputIds, rows.from, rows.to, model.passes);
       model.passes++;
-      return out;
+      return rowsFromLogits(out, vocabSize, rows);
     },
     async dispose() {},
   };
@@ -59,19 +68,16 @@ export function fakeWindowModel(vocabSize: number, logitsOf: LogitsFn): WindowMo
     vocabSize,
     kvShape,
     calls,
-    async forwardWindow(windowIds, start, pastKeys) {
+    async forwardWindow(windowIds, start, pastKeys, _pastValues, rows) {
       const past = pastKeys.length / 2;
       const seen = new Int32Array(past + windowIds.length);
       for (let i = 0; i < past; i++) seen[pastKeys[2 * i]!] = pastKeys[2 * i + 1]!;
       seen.set(windowIds, start);
-      const logits = new Float32Array(windowIds.length * vocabSize);
       const keys = new Float32Array(windowIds.length * 2);
-      for (let i = 0; i < windowIds.length; i++) {
-        logits.set(logitsOf(seen, start + i, calls.length), i * vocabSize);
-        keys.set([start + i, windowIds[i]!], 2 * i);
-      }
+      for (let i = 0; i < windowIds.length; i++) keys.set([start + i, windowIds[i]!], 2 * i);
+      const logits = logitsRows(vocabSize, logitsOf, seen, rows.from, rows.to, calls.length);
       calls.push({ start, length: windowIds.length, past });
-      return { logits, keys, values: keys.slice() };
+      return { rows: rowsFromLogits(logits, vocabSize, rows), keys, values: keys.slice() };
     },
     async dispose() {},
   };

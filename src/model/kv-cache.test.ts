@@ -9,6 +9,7 @@ import { runViolations } from "../decoding/invariants.ts";
 import type { GenerateOptions, StepEvent } from "../decoding/types.ts";
 import { loadModel, type LoadedModel } from "../node/model.ts";
 import { EVAL_SEED, generateProblems } from "../problems/generate.ts";
+import type { PassRows, RowRequest } from "./forward-model.ts";
 import type { OnnxWindowModel } from "./onnx-model.ts";
 
 let loaded: LoadedModel;
@@ -41,6 +42,14 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
   return max;
 }
 
+const rowsFrom = (from: number, canvas: Int32Array): RowRequest => ({ from, to: canvas.length, output: "logits" });
+const layout = { promptLength: 0, blocks: [] };
+function logitsOf(rows: PassRows): Float32Array {
+  if (rows.output !== "logits") throw new Error("asked for logits rows");
+  return rows.logits;
+}
+const fullLogits = async (canvas: Int32Array, from: number) => logitsOf(await loaded.model.forward(canvas, rowsFrom(from, canvas)));
+
 describe("the KV-cache graph", () => {
   it("declares its cache layout: [layers, batch, heads, past, head_dim] of the model's config", () => {
     expect(kv.kvShape).toEqual({ layers: 4, heads: 8, headDim: 32 });
@@ -48,10 +57,10 @@ describe("the KV-cache graph", () => {
 
   it("a whole-canvas pass with no cache gives the full graph's logits", async () => {
     const canvas = canvasWith(5, 48);
-    const full = await loaded.model.forward(canvas, 0, canvas.length);
+    const full = await fullLogits(canvas, 0);
     const empty = new Float32Array(0);
-    const pass = await kv.forwardWindow(canvas, 0, empty, empty);
-    expect(maxDifference(pass.logits, full)).toBeLessThan(1e-4);
+    const pass = await kv.forwardWindow(canvas, 0, empty, empty, { from: 0, to: canvas.length, output: "logits" });
+    expect(maxDifference(logitsOf(pass.rows), full)).toBeLessThan(1e-4);
     expect(pass.keys.length).toBe(4 * 8 * canvas.length * 32);
   });
 
@@ -61,17 +70,17 @@ describe("the KV-cache graph", () => {
       const start = canvas.indexOf(loaded.config.maskTokenId);
       const end = start + 16;
       const plan = cachedPasses(kv, mode);
-      const opening = await plan.run(canvas, start, true);
+      const opening = await plan.run(canvas, rowsFrom(start, canvas), true, layout);
       plan.blockOpened(start, end);
       // A later pass of the block (one position already committed; the cache keeps its mask-time keys).
-      const later = await plan.run(canvas, start + 1, false);
-      const full = await loaded.model.forward(canvas, start, canvas.length);
+      const later = await plan.run(canvas, rowsFrom(start + 1, canvas), false, layout);
+      const full = await fullLogits(canvas, start);
       expect(opening.to).toBe(canvas.length);
-      expect(maxDifference(opening.logits, full)).toBeLessThan(1e-4);
+      expect(maxDifference(logitsOf(opening), full)).toBeLessThan(1e-4);
       expect(later.from).toBe(start + 1);
       expect(later.to).toBe(mode === "prefix" ? canvas.length : end);
       const rows = full.subarray(loaded.model.vocabSize, (later.to - start) * loaded.model.vocabSize);
-      expect(maxDifference(later.logits, rows)).toBeLessThan(1e-4);
+      expect(maxDifference(logitsOf(later), rows)).toBeLessThan(1e-4);
       expect(kv.liveTensors).toBe(0);
     });
   }
@@ -80,12 +89,12 @@ describe("the KV-cache graph", () => {
     const before = canvasWith(0, 48);
     const start = before.indexOf(loaded.config.maskTokenId);
     const plan = cachedPasses(kv, "prefix");
-    await plan.run(before, start, true);
+    await plan.run(before, rowsFrom(start, before), true, layout);
     plan.blockOpened(start, start + 16);
     const after = canvasWith(4, 48);
-    const cached = await plan.run(after, start + 4, false);
-    const full = await loaded.model.forward(after, start + 4, after.length);
-    const difference = maxDifference(cached.logits, full);
+    const cached = await plan.run(after, rowsFrom(start + 4, after), false, layout);
+    const full = await fullLogits(after, start + 4);
+    const difference = maxDifference(logitsOf(cached), full);
     expect(difference).toBeGreaterThan(0);
     expect(difference).toBeLessThan(5);
   });

@@ -13,7 +13,7 @@ describe("ONNX graph contract", () => {
   it("names the inputs and outputs of a graph that does not meet it", async () => {
     const error = await createOnnxModel(ort, fixture("wrong-names.onnx"), { vocabSize: 10 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelContractError);
-    expect((error as Error).message).toMatch(/must take "input_ids" and return "logits"; it takes \[tokens\] and returns \[scores\]/);
+    expect((error as Error).message).toMatch(/must take "input_ids" \(and optionally attention_mask, position_ids, row_range\) and return "logits"; onnx\/model.onnx takes \[tokens\] and returns \[scores\]/);
   });
 
   it("rejects bytes that are not an ONNX model", async () => {

@@ -22,7 +22,9 @@ describe("shipped model parity with PyTorch", () => {
     let worst = 0;
     for (const c of fixture.cases) {
       const n = c.input_ids.length;
-      const logits = await model.forward(Int32Array.from(c.input_ids), 0, n);
+      const rows = await model.forward(Int32Array.from(c.input_ids), { from: 0, to: n, output: "logits" });
+      if (rows.output !== "logits") throw new Error("asked for logits rows");
+      const logits = rows.logits;
       const v = model.vocabSize;
       for (let pos = 0; pos < n; pos++) {
         const row = logits.subarray(pos * v, (pos + 1) * v);
