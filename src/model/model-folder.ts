@@ -1,20 +1,34 @@
 /**
  * A Hugging Face-style model folder: `config.json`, `tokenizer.json`, `tokenizer_config.json`,
- * `onnx/model.onnx`. Where the bytes come from (fetch, Cache Storage, the file system) is a
- * `ModelFiles` passed in; this module reads and checks what they contain.
+ * optionally `generation_config.json`, and ONNX graphs under `onnx/`. Where the bytes come from
+ * (fetch, Cache Storage, the file system) is a `ModelFiles` passed in; this module reads and
+ * checks what they contain, and derives the model's token ids from the files real exports ship
+ * (our own config.json fields override them).
  */
 import { ModelLoadError } from "../errors.ts";
 import { createTextCodec, type TextCodec } from "./tokenizer.ts";
 
+/** What the legacy loader reads: dllm-tiny's layout, the fp32 graph at its usual name. */
 export const MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"] as const;
+/** The text files every folder has; `generation_config.json` is read too when present. */
+export const METADATA_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
+export const GENERATION_CONFIG_FILE = "generation_config.json";
 /** Optional: the KV-cache graph (docs/kv-cache.md), fetched only when a cache mode is used. */
 export const KV_MODEL_FILE = "onnx/model_kv.onnx";
-export type ModelFileName = (typeof MODEL_FILES)[number] | typeof KV_MODEL_FILE;
+/** A file of the folder: a relative path with "/" separators ("onnx/model_fp16.onnx.data"). */
+export type ModelFileName = string;
 
 export interface ModelConfig {
+  /** Rows of the graph's logits (the graph's output, else config.json's `vocab_size`). */
   vocabSize: number;
   maskTokenId: number;
+  /** The first of `eosTokenIds`: the end-of-answer token. */
   eosTokenId: number;
+  /**
+   * Every id that ends an answer, `eosTokenId` first (Qwen3: `<|im_end|>`, `<|endoftext|>`).
+   * Always set by loading; a hand-made config without it means `[eosTokenId]`.
+   */
+  eosTokenIds?: number[];
   padTokenId: number;
   /** Prompt plus generation may not exceed this many tokens. */
   maxSequenceLength: number;
@@ -30,49 +44,221 @@ export interface FileProgress {
   fromCache: boolean;
 }
 
+/**
+ * Where a model folder's files come from. Implementations: `fetchModelFiles` (http(s), this
+ * module), `localModelFiles` (Node, a directory: src/node/model.ts) and `cachedModelFiles`
+ * (browser, Cache Storage: workers/cached-files.ts). Files are named by their path relative to
+ * the folder, "/"-separated (`config.json`, `onnx/model_q4f16.onnx`,
+ * `onnx/model_q4f16.onnx.data`); a name never starts with "/" and never holds "..".
+ */
 export interface ModelFiles {
   /** Human-readable origin, for messages: a URL or a path. */
   readonly origin: string;
+  /**
+   * The whole file in memory. Rejects with a ModelLoadError naming the file when it is missing,
+   * unreachable or truncated. Progress reports as it arrives (`total` undefined when unknown),
+   * and once more at the end with `loaded === total`.
+   */
   bytes(file: ModelFileName, onProgress?: (progress: FileProgress) => void): Promise<Uint8Array>;
+  /**
+   * The file's size in bytes without reading it (HTTP HEAD, stat, a cache entry's recorded
+   * length), or undefined when the folder does not have it (404, no such file). Used to probe
+   * which graphs a folder has, since HTTP cannot list a folder; a size the server does not send
+   * may be given as 0. Rejects only when the answer cannot be known (network down).
+   */
+  size(file: ModelFileName): Promise<number | undefined>;
+  /**
+   * A large file (a graph, or its external data of up to gigabytes) as onnxruntime takes it:
+   * where the runtime can read the file itself (Node, local folder) its absolute path, which
+   * costs no memory; else its bytes, fetched like `bytes` (the browser may resume an
+   * interrupted download with Range requests and keep each file as its own cache entry). The
+   * bytes are never concatenated with any other file. Errors as for `bytes`.
+   */
+  externalData(file: ModelFileName, onProgress?: (progress: FileProgress) => void): Promise<Uint8Array | string>;
+}
+
+/** The folder's text files, parsed. */
+export interface ModelMetadata {
+  config: Record<string, unknown>;
+  tokenizerConfig: Record<string, unknown>;
+  /** `generation_config.json` when the folder has one. */
+  generationConfig: Record<string, unknown> | undefined;
+  codec: TextCodec;
 }
 
 export interface ModelFolder {
   config: ModelConfig;
   codec: TextCodec;
+  /** tokenizer_config.json's `chat_template`, when it has one (a string, or the one named "default"). */
+  chatTemplate?: string;
+  /** tokenizer_config.json's `bos_token` and `eos_token` as text, which chat templates may print. */
+  bosToken?: string;
+  eosToken?: string;
+  /** Ids of the tokenizer's special tokens (never shown as answer text). */
+  specialTokenIds: number[];
+}
+
+/** The legacy folder: dllm-tiny's `onnx/model.onnx` as bytes beside the parsed text files. */
+export interface LegacyModelFolder extends ModelFolder {
   onnx: Uint8Array;
 }
 
-function requireInt(json: Record<string, unknown>, key: string, min: number): number {
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function optionalInt(file: string, json: Json, key: string, min: number): number | undefined {
   const value = json[key];
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new ModelLoadError("config.json", `"${key}" must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+    throw new ModelLoadError(file, `"${key}" must be an integer >= ${min}, got ${JSON.stringify(value)}`);
   }
   return value;
 }
 
-export function parseModelConfig(json: unknown): ModelConfig {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new ModelLoadError("config.json", "must be a JSON object");
+function requireInt(json: Json, key: string, min: number): number {
+  const value = optionalInt("config.json", json, key, min);
+  if (value === undefined) throw new ModelLoadError("config.json", `"${key}" must be an integer >= ${min}, got undefined`);
+  return value;
+}
+
+/** `eos_token_id` as a number or a list of numbers (generation_config.json, config.json). */
+function idList(file: string, json: Json | undefined, key: string): number[] {
+  const value = json?.[key];
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  if (!list.every((id) => Number.isInteger(id) && id >= 0)) {
+    throw new ModelLoadError(file, `"${key}" must be a token id or a list of them, got ${JSON.stringify(value)}`);
   }
-  const record = json as Record<string, unknown>;
-  const vocabSize = requireInt(record, "vocab_size", 2);
+  return list as number[];
+}
+
+function checkIds(file: string, key: string, ids: readonly number[], vocabSize: number): void {
+  for (const id of ids) {
+    if (id >= vocabSize) throw new ModelLoadError(file, `"${key}" ${id} is outside the vocabulary (size ${vocabSize})`);
+  }
+}
+
+/**
+ * Our own config.json (dllm-tiny's layout, every field present): the ids exactly as written.
+ * Real exports, whose ids live in the tokenizer files, go through `deriveModelConfig`.
+ */
+export function parseModelConfig(json: unknown): ModelConfig {
+  if (!isRecord(json)) throw new ModelLoadError("config.json", "must be a JSON object");
+  const vocabSize = requireInt(json, "vocab_size", 2);
   const ids = ["mask_token_id", "eos_token_id", "pad_token_id"].map((key) => {
-    const id = requireInt(record, key, 0);
-    if (id >= vocabSize) throw new ModelLoadError("config.json", `"${key}" ${id} is outside the vocabulary (size ${vocabSize})`);
+    const id = requireInt(json, key, 0);
+    checkIds("config.json", key, [id], vocabSize);
     return id;
   });
-  const delimiters = record.delimiter_token_ids ?? [];
-  if (!Array.isArray(delimiters) || !delimiters.every((id) => Number.isInteger(id) && id >= 0 && id < vocabSize)) {
-    throw new ModelLoadError("config.json", `"delimiter_token_ids" must be a list of token ids below ${vocabSize}`);
-  }
   return {
     vocabSize,
     maskTokenId: ids[0]!,
     eosTokenId: ids[1]!,
+    eosTokenIds: [ids[1]!],
     padTokenId: ids[2]!,
-    maxSequenceLength: requireInt(record, "max_sequence_length", 2),
-    delimiterTokenIds: delimiters as number[],
+    maxSequenceLength: requireInt(json, "max_sequence_length", 2),
+    delimiterTokenIds: delimiterList(json, vocabSize) ?? [],
   };
+}
+
+function delimiterList(config: Json, vocabSize: number): number[] | undefined {
+  const delimiters = config.delimiter_token_ids;
+  if (delimiters === undefined) return undefined;
+  if (!Array.isArray(delimiters) || !delimiters.every((id) => Number.isInteger(id) && id >= 0 && id < vocabSize)) {
+    throw new ModelLoadError("config.json", `"delimiter_token_ids" must be a list of token ids below ${vocabSize}`);
+  }
+  return delimiters as number[];
+}
+
+/** A token named in tokenizer_config.json (`"<|mask|>"` or `{ "content": "<|mask|>" }`). */
+export function namedToken(tokenizerConfig: Json, key: string): string | undefined {
+  const value = tokenizerConfig[key];
+  if (typeof value === "string") return value;
+  if (isRecord(value) && typeof value.content === "string") return value.content;
+  return undefined;
+}
+
+/** The id of tokenizer_config.json's `key` token, undefined when it names none; a token the tokenizer lacks is an error. */
+function tokenizerId(meta: ModelMetadata, key: string): number | undefined {
+  const token = namedToken(meta.tokenizerConfig, key);
+  if (token === undefined) return undefined;
+  const id = meta.codec.idOf(token);
+  if (id === undefined) throw new ModelLoadError("tokenizer_config.json", `"${key}" ${JSON.stringify(token)} is not in the vocabulary of tokenizer.json`);
+  return id;
+}
+
+/** One id from two places: either may be missing; both given and different is an error. */
+function agree(key: string, fromConfig: number | undefined, tokenizerKey: string, fromTokenizer: number | undefined): number | undefined {
+  if (fromConfig !== undefined && fromTokenizer !== undefined && fromConfig !== fromTokenizer) {
+    throw new ModelLoadError("config.json", `"${key}" ${fromConfig} disagrees with tokenizer_config.json's "${tokenizerKey}" (id ${fromTokenizer})`);
+  }
+  return fromConfig ?? fromTokenizer;
+}
+
+/**
+ * The model's ids and sizes from the folder's files, as real exports ship them:
+ * - mask: tokenizer_config.json `mask_token` (looked up in the tokenizer), else config.json `mask_token_id`;
+ * - EOS: tokenizer_config.json `eos_token` first, then generation_config.json's and config.json's
+ *   `eos_token_id` (a number or a list), all kept;
+ * - pad: config.json `pad_token_id`, else tokenizer_config.json `pad_token`, else the first EOS;
+ * - vocabulary: the graph's logits width (`graphVocabSize`), else config.json `vocab_size`;
+ * - context: config.json `max_sequence_length` (ours), else `max_position_embeddings`;
+ * - AdaBlock delimiters: config.json `delimiter_token_ids`, else every token whose text holds a newline.
+ * Where config.json and the tokenizer both name an id they must agree.
+ */
+export function deriveModelConfig(meta: ModelMetadata, graphVocabSize?: number): ModelConfig {
+  const { config, codec } = meta;
+  const configVocab = optionalInt("config.json", config, "vocab_size", 2);
+  if (graphVocabSize !== undefined && configVocab !== undefined && configVocab !== graphVocabSize) {
+    throw new ModelLoadError("config.json", `"vocab_size" ${configVocab} disagrees with the graph's logits width ${graphVocabSize}`);
+  }
+  const vocabSize = graphVocabSize ?? configVocab;
+  if (vocabSize === undefined) throw new ModelLoadError("config.json", `"vocab_size" must be an integer >= 2, got undefined`);
+  if (codec.vocabSize > vocabSize) {
+    throw new ModelLoadError("tokenizer.json", `has ids up to ${codec.vocabSize - 1} but the model's vocabulary has ${vocabSize} rows`);
+  }
+
+  const mask = agree("mask_token_id", optionalInt("config.json", config, "mask_token_id", 0), "mask_token", tokenizerId(meta, "mask_token"));
+  if (mask === undefined) {
+    throw new ModelLoadError("tokenizer_config.json", `names no "mask_token" and config.json has no "mask_token_id": a diffusion model needs one`);
+  }
+  const eosIds = [
+    ...[tokenizerId(meta, "eos_token")].filter((id) => id !== undefined),
+    ...idList(GENERATION_CONFIG_FILE, meta.generationConfig, "eos_token_id"),
+    ...idList("config.json", config, "eos_token_id"),
+  ];
+  const eosTokenIds = [...new Set(eosIds)];
+  if (eosTokenIds.length === 0) throw new ModelLoadError("config.json", `has no "eos_token_id" and tokenizer_config.json names no "eos_token"`);
+  const pad = agree("pad_token_id", optionalInt("config.json", config, "pad_token_id", 0), "pad_token", tokenizerId(meta, "pad_token")) ?? eosTokenIds[0]!;
+  checkIds("config.json", "mask_token_id", [mask], vocabSize);
+  checkIds("config.json", "eos_token_id", eosTokenIds, vocabSize);
+  checkIds("config.json", "pad_token_id", [pad], vocabSize);
+
+  const context = optionalInt("config.json", config, "max_sequence_length", 2) ?? optionalInt("config.json", config, "max_position_embeddings", 2);
+  if (context === undefined) throw new ModelLoadError("config.json", `has neither "max_sequence_length" nor "max_position_embeddings"`);
+  return {
+    vocabSize,
+    maskTokenId: mask,
+    eosTokenId: eosTokenIds[0]!,
+    eosTokenIds,
+    padTokenId: pad,
+    maxSequenceLength: context,
+    delimiterTokenIds: delimiterList(config, vocabSize) ?? codec.newlineTokenIds(),
+  };
+}
+
+/** tokenizer_config.json's chat template: a string, or a list of named templates whose "default" is used. */
+export function chatTemplateOf(tokenizerConfig: Json): string | undefined {
+  const template = tokenizerConfig.chat_template;
+  if (typeof template === "string") return template;
+  if (Array.isArray(template)) {
+    const named = template.find((t) => isRecord(t) && t.name === "default") as Json | undefined;
+    return typeof named?.template === "string" ? named.template : undefined;
+  }
+  return undefined;
 }
 
 function parseJson(file: ModelFileName, bytes: Uint8Array): unknown {
@@ -83,24 +269,75 @@ function parseJson(file: ModelFileName, bytes: Uint8Array): unknown {
   }
 }
 
-/** Reads and checks every file of the folder; the ONNX graph itself is checked when a session opens it. */
-export async function loadModelFolder(files: ModelFiles, onProgress?: (progress: FileProgress) => void): Promise<ModelFolder> {
-  const [configBytes, tokenizerBytes, tokenizerConfigBytes, onnx] = await Promise.all(
-    MODEL_FILES.map((file) => files.bytes(file, onProgress)),
-  );
-  const config = parseModelConfig(parseJson("config.json", configBytes!));
+function parseObject(file: ModelFileName, bytes: Uint8Array): Json {
+  const json = parseJson(file, bytes);
+  if (!isRecord(json)) throw new ModelLoadError(file, "must be a JSON object");
+  return json;
+}
+
+/** Reads and parses config.json, the tokenizer files and (when present) generation_config.json. */
+export async function readModelMetadata(files: ModelFiles, onProgress?: (progress: FileProgress) => void): Promise<ModelMetadata> {
+  const [configBytes, tokenizerBytes, tokenizerConfigBytes, generationBytes] = await Promise.all([
+    ...METADATA_FILES.map((file) => files.bytes(file, onProgress)),
+    files.size(GENERATION_CONFIG_FILE).then((size) => (size === undefined ? undefined : files.bytes(GENERATION_CONFIG_FILE, onProgress))),
+  ]);
+  const config = parseObject("config.json", configBytes!);
+  const tokenizerConfig = parseObject("tokenizer_config.json", tokenizerConfigBytes!);
+  const tokenizerJson = parseObject("tokenizer.json", tokenizerBytes!);
   let codec: TextCodec;
   try {
-    codec = createTextCodec(parseJson("tokenizer.json", tokenizerBytes!) as object, parseJson("tokenizer_config.json", tokenizerConfigBytes!) as object);
+    codec = createTextCodec(tokenizerJson, tokenizerConfig);
   } catch (error) {
     if (error instanceof ModelLoadError) throw error;
     throw new ModelLoadError("tokenizer.json", `cannot be loaded (${(error as Error).message})`);
   }
-  if (codec.vocabSize > config.vocabSize) {
-    throw new ModelLoadError("tokenizer.json", `has ${codec.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
+  const generationConfig = generationBytes === undefined ? undefined : parseObject(GENERATION_CONFIG_FILE, generationBytes);
+  return { config, tokenizerConfig, generationConfig, codec };
+}
+
+/** The folder's text side: ids and sizes (see deriveModelConfig), the tokenizer, the chat template. */
+export function modelFolderOf(meta: ModelMetadata, graphVocabSize?: number): ModelFolder {
+  const config = deriveModelConfig(meta, graphVocabSize);
+  const chatTemplate = chatTemplateOf(meta.tokenizerConfig);
+  const folder: ModelFolder = { config, codec: meta.codec, specialTokenIds: [...meta.codec.specialTokenIds] };
+  const bosToken = namedToken(meta.tokenizerConfig, "bos_token");
+  const eosToken = namedToken(meta.tokenizerConfig, "eos_token");
+  if (chatTemplate !== undefined) folder.chatTemplate = chatTemplate;
+  if (bosToken !== undefined) folder.bosToken = bosToken;
+  if (eosToken !== undefined) folder.eosToken = eosToken;
+  return folder;
+}
+
+/**
+ * Reads and checks dllm-tiny's layout: the text files and `onnx/model.onnx` as bytes; the ONNX
+ * graph itself is checked when a session opens it. Folders with other graphs (dtypes, external
+ * data) go through readModelMetadata + chooseGraph + loadGraphSource + modelFolderOf.
+ */
+export async function loadModelFolder(files: ModelFiles, onProgress?: (progress: FileProgress) => void): Promise<LegacyModelFolder> {
+  const [meta, onnx] = await Promise.all([readModelMetadata(files, onProgress), files.bytes("onnx/model.onnx", onProgress)]);
+  if (onnx.byteLength === 0) throw new ModelLoadError("onnx/model.onnx", "is empty");
+  return { ...modelFolderOf(meta), onnx };
+}
+
+/** A GET as the global fetch does it (tests pass a double). */
+export type HttpGet = (url: string) => Promise<Response>;
+
+/** A JSON answer of the hub's API (its tree listing), or undefined on any failure: the listing is only a shortcut. */
+export async function getHubJson(url: string, http: HttpGet = (target) => fetch(target)): Promise<unknown> {
+  try {
+    const response = await http(url);
+    return response.ok ? ((await response.json()) as unknown) : undefined;
+  } catch {
+    return undefined;
   }
-  if (onnx!.byteLength === 0) throw new ModelLoadError("onnx/model.onnx", "is empty");
-  return { config, codec, onnx: onnx! };
+}
+
+/** A file name as ModelFiles takes it: relative, "/"-separated, never leaving the folder. */
+export function checkFileName(file: ModelFileName): ModelFileName {
+  if (file === "" || file.startsWith("/") || file.includes("\\") || file.split("/").some((part) => part === ".." || part === "")) {
+    throw new ModelLoadError(file, "is not a file name inside the model folder");
+  }
+  return file;
 }
 
 /** Model files over HTTP(S), streamed so large files report progress. */
@@ -114,23 +351,40 @@ export function fetchModelFiles(baseUrl: string, fetchImpl: typeof fetch = fetch
   if (base.protocol !== "http:" && base.protocol !== "https:") {
     throw new ModelLoadError(baseUrl, `must be an http(s) URL, got ${base.protocol}`);
   }
+  const urlOf = (file: ModelFileName): string => new URL(checkFileName(file), base).href;
+  const bytes = async (file: ModelFileName, onProgress?: (progress: FileProgress) => void): Promise<Uint8Array> => {
+    const url = urlOf(file);
+    let response: Response;
+    try {
+      response = await fetchImpl(url);
+    } catch (error) {
+      throw new ModelLoadError(file, `could not be fetched from ${url} (${(error as Error).message})`);
+    }
+    if (!response.ok) throw new ModelLoadError(file, `could not be fetched from ${url}: HTTP ${response.status}`);
+    // Single-page hosts answer a missing file with their index.html.
+    if ((response.headers.get("content-type") ?? "").startsWith("text/html")) {
+      throw new ModelLoadError(file, `was not found at ${url} (the server answered with an HTML page)`);
+    }
+    return readWithProgress(file, response, onProgress);
+  };
   return {
     origin: base.href,
-    async bytes(file, onProgress) {
-      const url = new URL(file, base).href;
+    bytes,
+    async size(file) {
+      const url = urlOf(file);
       let response: Response;
       try {
-        response = await fetchImpl(url);
+        response = await fetchImpl(url, { method: "HEAD" });
       } catch (error) {
-        throw new ModelLoadError(file, `could not be fetched from ${url} (${(error as Error).message})`);
+        throw new ModelLoadError(file, `could not be checked at ${url} (${(error as Error).message})`);
       }
-      if (!response.ok) throw new ModelLoadError(file, `could not be fetched from ${url}: HTTP ${response.status}`);
-      // Single-page hosts answer a missing file with their index.html.
-      if ((response.headers.get("content-type") ?? "").startsWith("text/html")) {
-        throw new ModelLoadError(file, `was not found at ${url} (the server answered with an HTML page)`);
-      }
-      return readWithProgress(file, response, onProgress);
+      // The hub answers 401 for files of repos that do not exist (or are gated); a 5xx says nothing.
+      if (response.status >= 500) throw new ModelLoadError(file, `could not be checked at ${url}: HTTP ${response.status}`);
+      if (!response.ok || (response.headers.get("content-type") ?? "").startsWith("text/html")) return undefined;
+      const length = response.headers.get("x-linked-size") ?? response.headers.get("content-length");
+      return length !== null && /^\d+$/.test(length) ? Number(length) : 0;
     },
+    externalData: bytes,
   };
 }
 
