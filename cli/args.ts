@@ -5,11 +5,18 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { OptionError } from "../src/errors.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
+import { type Dtype, hubBaseUrl, parseDtype } from "../src/model/model-source.ts";
 
 export interface CliArgs {
   prompt: string;
   options: Partial<GenerateOptions>;
   model: string | undefined;
+  /** The graph's dtype (--dtype); undefined = the folder's default. */
+  dtype: Dtype | undefined;
+  /** Wrap the prompt as one user message through the model's chat template (--chat). */
+  chat: boolean;
+  /** The hub for repo ids (--hub-url, else $DLLM_HUB_URL); undefined = huggingface.co. */
+  hubUrl: string | undefined;
   json: boolean;
   trace: string | undefined;
 }
@@ -31,12 +38,16 @@ export const FLAGS: Record<string, string> = {
   cache: "--cache",
   prompt: "--prompt",
   model: "--model",
+  dtype: "--dtype",
+  hubUrl: "--hub-url",
 };
 
 export const USAGE = `usage: npm run generate -- --prompt TEXT [--decoder fixed|threshold|factor|adablock]
   [--gen-length N] [--block-size B] [--steps N] [--remasking low_confidence|random]
   [--threshold T] [--factor F] [--delimiter-threshold TD] [--delimiters LIST] [--inner-rule threshold|factor]
-  [--temperature T] [--seed S] [--cache none|prefix|dual] [--model PATH|URL] [--json] [--trace FILE]
+  [--temperature T] [--seed S] [--cache none|prefix|dual] [--json] [--trace FILE]
+  [--model PATH|URL|OWNER/NAME] [--dtype fp32|fp16|q4f16|q8|q4] [--chat] [--hub-url URL]
+  --model takes a folder, its http(s) URL, a Hugging Face repo id or dllm-tiny; --hub-url (or $DLLM_HUB_URL) replaces https://huggingface.co
   --delimiters is comma-separated; write \\n for a newline and \\, for a comma (default: \\n)
   --delimiter-threshold accepts Infinity (AdaBlock then uses fixed blocks)`;
 
@@ -76,7 +87,18 @@ export function parseFlags(argv: string[], options: ParseArgsConfig["options"]):
   }
 }
 
-export function parseCliArgs(argv: string[]): CliArgs {
+/** --hub-url, else $DLLM_HUB_URL, checked as an http(s) URL. */
+function hubUrlOf(flag: string | undefined, env: string | undefined): string | undefined {
+  const text = flag ?? (env === "" ? undefined : env);
+  if (text === undefined) return undefined;
+  try {
+    return hubBaseUrl(text);
+  } catch (error) {
+    throw new OptionError(flag === undefined ? "DLLM_HUB_URL" : "--hub-url", (error as OptionError).message.replace(/^hubUrl: /, ""));
+  }
+}
+
+export function parseCliArgs(argv: string[], env: Record<string, string | undefined> = process.env): CliArgs {
   const values = parseFlags(argv, {
     prompt: { type: "string" },
     decoder: { type: "string" },
@@ -93,6 +115,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
     seed: { type: "string" },
     cache: { type: "string" },
     model: { type: "string" },
+    dtype: { type: "string" },
+    chat: { type: "boolean" },
+    "hub-url": { type: "string" },
     json: { type: "boolean" },
     trace: { type: "string" },
   });
@@ -113,7 +138,22 @@ export function parseCliArgs(argv: string[]): CliArgs {
     seed: number("--seed", text("seed")),
     cache: text("cache") as GenerateOptions["cache"] | undefined,
   };
-  return { prompt: text("prompt")!, options, model: text("model"), json: values.json === true, trace: text("trace") };
+  let dtype: Dtype | undefined;
+  try {
+    dtype = text("dtype") === undefined ? undefined : parseDtype(text("dtype")!);
+  } catch (error) {
+    throw asFlagError(error as OptionError);
+  }
+  return {
+    prompt: text("prompt")!,
+    options,
+    model: text("model"),
+    dtype,
+    chat: values.chat === true,
+    hubUrl: hubUrlOf(text("hub-url"), env.DLLM_HUB_URL),
+    json: values.json === true,
+    trace: text("trace"),
+  };
 }
 
 /** An engine OptionError re-labelled with the CLI flag it came from. */

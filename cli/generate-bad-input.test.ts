@@ -36,6 +36,11 @@ describe("npm run generate: bad flags", () => {
     ["negative number without =", ["--prompt", "x", "--temperature", "-1"], /arguments: Option '--temperature' argument is ambiguous.*'--temperature=-XYZ'/],
     ["prompt longer than the context", ["--prompt", "word ".repeat(3000)], /--prompt: is \d+ tokens; the model's context is \d+, leaving no room to generate/],
     ["model URL not http(s)", ["--prompt", "x", "--model", "ftp://example.org/model/"], /ModelLoadError: ftp:\/\/example.org\/model\/: must be an http\(s\) URL, got ftp:/],
+    ["model name that is nothing", ["--prompt", "x", "--model", "no-such-model"], /ModelLoadError: no-such-model: is neither a model folder \(no such directory\), an http\(s\) URL, nor a Hugging Face repo id/],
+    ["unknown dtype", ["--prompt", "x", "--dtype", "int4"], /^generate: OptionError: --dtype: must be one of fp32, fp16, q4f16, q8, q4, got int4/],
+    ["dtype the folder lacks", ["--prompt", "x", "--dtype", "fp16"], /^generate: ModelLoadError: .*dllm-tiny: has no fp16 graph \(it has fp32, q8\)/],
+    ["hub URL not http(s)", ["--prompt", "x", "--hub-url", "ftp://hub"], /^generate: OptionError: --hub-url: must be an http\(s\) URL, got "ftp:\/\/hub"/],
+    ["--chat on a model without a chat template", ["--prompt", "x", "--chat"], /^generate: ModelLoadError: tokenizer_config\.json: has no "chat_template"/],
   ];
   for (const [name, args, pattern] of cases) it(name, () => expectBadInput(args, pattern));
 });
@@ -78,16 +83,26 @@ describe("npm run generate: bad model folders", () => {
     return expectBadInput(["--prompt", "x", "--model", path], /ModelContractError: onnx\/model\.onnx could not be opened as an ONNX model/);
   });
 
-  it("a config.json without mask_token_id", () => {
+  it("a folder that names no mask token anywhere", () => {
     const path = folder("no-mask", (p) => {
       const { mask_token_id: _, ...config } = JSON.parse(readFileSync(join(p, "config.json"), "utf8")) as Record<string, unknown>;
       writeFileSync(join(p, "config.json"), JSON.stringify(config));
+      const { mask_token: __, ...tokenizerConfig } = JSON.parse(readFileSync(join(p, "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
+      writeFileSync(join(p, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
     });
-    return expectBadInput(["--prompt", "x", "--model", path], /ModelLoadError: config\.json: "mask_token_id" must be an integer >= 0, got undefined/);
+    return expectBadInput(["--prompt", "x", "--model", path], /ModelLoadError: tokenizer_config\.json: names no "mask_token" and config\.json has no "mask_token_id"/);
+  });
+
+  it("a mask token the tokenizer lacks", () => {
+    const path = folder("bad-mask", (p) => {
+      const tokenizerConfig = JSON.parse(readFileSync(join(p, "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
+      writeFileSync(join(p, "tokenizer_config.json"), JSON.stringify({ ...tokenizerConfig, mask_token: "<|mask|>" }));
+    });
+    return expectBadInput(["--prompt", "x", "--model", path], /ModelLoadError: tokenizer_config\.json: "mask_token" "<\|mask\|>" is not in the vocabulary of tokenizer\.json/);
   });
 
   it("an ONNX graph with other input and output names", () => {
     const path = folder("wrong-names", (p) => copyFileSync(join(ROOT, "model/fixtures/wrong-names.onnx"), join(p, "onnx/model.onnx")));
-    return expectBadInput(["--prompt", "x", "--model", path], /ModelContractError: the ONNX graph must take "input_ids" and return "logits"; it takes \[tokens\] and returns \[scores\]/);
+    return expectBadInput(["--prompt", "x", "--model", path], /ModelContractError: the ONNX graph must take "input_ids" .*and return "logits"; onnx\/model\.onnx takes \[tokens\] and returns \[scores\]/);
   });
 });

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliRunner } from "./testing.ts";
 import { parseTrace } from "../src/decoding/trace.ts";
+import { serveHub, writeFakeExport, type FakeHub } from "../src/node/fake-export.ts";
 import { parseCliArgs, parseDelimiters } from "./args.ts";
 
 const cli = cliRunner("generate.ts");
@@ -14,6 +15,14 @@ describe("CLI argument parsing", () => {
     expect(args.options).toMatchObject({ decoder: "adablock", genLength: 32, delimiterThreshold: Infinity, delimiters: ["\n", ".", ","] });
     expect(args.json).toBe(true);
     expect(parseCliArgs(["--prompt", "hi", "--cache", "dual"]).options.cache).toBe("dual");
+  });
+  it("reads --dtype, --chat and the hub URL (flag, else DLLM_HUB_URL)", () => {
+    const args = parseCliArgs(["--prompt", "hi", "--model", "owner/name", "--dtype", "q4f16", "--chat"], {});
+    expect(args).toMatchObject({ model: "owner/name", dtype: "q4f16", chat: true, hubUrl: undefined });
+    expect(parseCliArgs(["--prompt", "hi"], { DLLM_HUB_URL: "http://127.0.0.1:9/" }).hubUrl).toBe("http://127.0.0.1:9");
+    expect(parseCliArgs(["--prompt", "hi", "--hub-url", "http://a/"], { DLLM_HUB_URL: "http://b/" }).hubUrl).toBe("http://a");
+    expect(() => parseCliArgs(["--prompt", "hi", "--dtype", "fp8"], {})).toThrow(/^--dtype: must be one of fp32, fp16, q4f16, q8, q4, got fp8/);
+    expect(() => parseCliArgs(["--prompt", "hi"], { DLLM_HUB_URL: "hub" })).toThrow(/^DLLM_HUB_URL: must be an http\(s\) URL/);
   });
   it("splits delimiter lists with escapes", () => {
     expect(parseDelimiters("\\n")).toEqual(["\n"]);
@@ -63,5 +72,40 @@ describe("npm run generate", () => {
       expect(stderr).toMatch(pattern);
       expect(stdout).toBe("");
     }
+  });
+});
+
+describe("npm run generate with a real export's layout", () => {
+  let root: string;
+  let hub: FakeHub;
+  const template = readFileSync(join(import.meta.dirname, "../src/model/fixtures/qwen3-chat-template.jinja"), "utf8");
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), "cli-hub-"));
+    writeFakeExport(join(root, "owner/replica"), { graphs: { "model_fp16_fused.onnx": true, "model_q4f16_rtn_sym.onnx": true }, chatTemplate: template });
+    hub = await serveHub(root);
+  });
+  afterAll(async () => {
+    await hub.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("--chat by repo id from DLLM_HUB_URL: the prompt goes through the template, the answer has no special tokens", async () => {
+    const trace = join(root, "chat.jsonl");
+    process.env.DLLM_HUB_URL = hub.url;
+    const run = cli(["--prompt", "Hi", "--model", "owner/replica", "--dtype", "q4f16", "--chat", "--gen-length", "8", "--block-size", "4", "--json", "--trace", trace]);
+    delete process.env.DLLM_HUB_URL;
+    const { code, stdout, stderr } = await run;
+    expect(stderr).not.toMatch(/Error/);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { text: string; tokens: number[] };
+    expect(out.text).toMatch(/^(he)+$/);
+    expect(hub.requests).toContain("GET /owner/replica/resolve/main/onnx/model_q4f16_rtn_sym.onnx.data");
+    expect(parseTrace(readFileSync(trace, "utf8")).header.prompt).toBe("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+  });
+
+  it("a plain prompt from the local folder with --dtype fp16", async () => {
+    const { code, stdout } = await cli(["--prompt", "x\n", "--model", join(root, "owner/replica"), "--dtype", "fp16", "--gen-length", "4", "--block-size", "4", "--json"]);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { tokens: number[] }).tokens.length).toBeGreaterThan(0);
   });
 });

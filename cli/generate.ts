@@ -8,6 +8,7 @@ import { generate, resolveOptions } from "../src/decoding/engine.ts";
 import { headerLine, resultLine, stepLine } from "../src/decoding/trace.ts";
 import type { StepEvent } from "../src/decoding/types.ts";
 import { ModelContractError, ModelLoadError, OptionError } from "../src/errors.ts";
+import { answerText, chatPrompt } from "../src/model/chat.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { USAGE, asFlagError, parseCliArgs } from "./args.ts";
 
@@ -30,8 +31,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const args = parseCliArgs(process.argv.slice(2));
-  const loaded = await loadModel(args.model ?? DEFAULT_MODEL_PATH);
-  const options = resolveOptions(args.options, loaded, loaded.codec.encode(args.prompt).length);
+  const loaded = await loadModel(args.model ?? DEFAULT_MODEL_PATH, { dtype: args.dtype, hubUrl: args.hubUrl });
+  // --chat: the prompt becomes one user turn of the model's chat template.
+  const prompt = args.chat ? chatPrompt(loaded, args.prompt) : args.prompt;
+  const options = resolveOptions(args.options, loaded, loaded.codec.encode(prompt).length);
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   const trace = args.trace === undefined ? undefined : openSync(args.trace, "w");
@@ -40,14 +43,14 @@ async function main(): Promise<number> {
   };
   write(
     headerLine({
-      prompt: args.prompt,
-      promptTokens: loaded.codec.encode(args.prompt).map((id) => loaded.codec.tokenText(id)),
+      prompt,
+      promptTokens: loaded.codec.encode(prompt).map((id) => loaded.codec.tokenText(id)),
       options,
       model: args.model ?? DEFAULT_MODEL_PATH,
     }),
   );
   const report = progress();
-  const result = await generate(loaded, args.prompt, options, {
+  const result = await generate(loaded, prompt, options, {
     signal: controller.signal,
     onStep: (event) => {
       write(stepLine(event));
@@ -59,7 +62,9 @@ async function main(): Promise<number> {
   if (process.stderr.isTTY) process.stderr.write("\n");
   await loaded.model.dispose();
   await loaded.kvModel.dispose();
-  const { text, tokens, nfe, blocks, stopReason, ms } = result;
+  const { tokens, nfe, blocks, stopReason, ms } = result;
+  // A chat answer is shown as a user reads it: up to the end of turn, no special tokens, no empty think block.
+  const text = args.chat ? answerText(loaded.codec, loaded.config, tokens) : result.text;
   process.stdout.write(args.json ? JSON.stringify({ text, tokens, nfe, blocks, stopReason, ms: Math.round(ms) }) + "\n" : text + "\n");
   return stopReason === "aborted" ? 130 : 0;
 }

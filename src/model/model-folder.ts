@@ -277,10 +277,14 @@ function parseObject(file: ModelFileName, bytes: Uint8Array): Json {
 
 /** Reads and parses config.json, the tokenizer files and (when present) generation_config.json. */
 export async function readModelMetadata(files: ModelFiles, onProgress?: (progress: FileProgress) => void): Promise<ModelMetadata> {
-  const [configBytes, tokenizerBytes, tokenizerConfigBytes, generationBytes] = await Promise.all([
+  const settled = await Promise.allSettled([
     ...METADATA_FILES.map((file) => files.bytes(file, onProgress)),
     files.size(GENERATION_CONFIG_FILE).then((size) => (size === undefined ? undefined : files.bytes(GENERATION_CONFIG_FILE, onProgress))),
   ]);
+  // The first failure in file order, so a folder that is not there is reported by its config.json.
+  const failed = settled.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+  const [configBytes, tokenizerBytes, tokenizerConfigBytes, generationBytes] = settled.map((result) => (result as PromiseFulfilledResult<Uint8Array | undefined>).value);
   const config = parseObject("config.json", configBytes!);
   const tokenizerConfig = parseObject("tokenizer_config.json", tokenizerConfigBytes!);
   const tokenizerJson = parseObject("tokenizer.json", tokenizerBytes!);

@@ -47,8 +47,8 @@ describe("external data locations", () => {
   });
 
   it("rejects data outside the graph's folder and damaged protobuf, naming the graph", () => {
-    const escape = modelProto([pbBytes(5, externalTensor("w", [1], "../secret.data", 0, 4))]);
-    expect(() => externalDataLocations(escape, "onnx/model.onnx")).toThrow(/onnx\/model.onnx: names external data outside its folder: "..\/secret.data"/);
+    const outside = modelProto([pbBytes(5, externalTensor("w", [1], "../secret.data", 0, 4))]);
+    expect(() => externalDataLocations(outside, "onnx/model.onnx")).toThrow(/onnx\/model.onnx: names external data outside its folder: "..\/secret.data"/);
     const absolute = modelProto([pbBytes(5, externalTensor("w", [1], "/etc/passwd", 0, 4))]);
     expect(() => externalDataLocations(absolute, "g.onnx")).toThrow(ModelLoadError);
     const { graph } = gatherGraph([1, 0], 2, "w.data");

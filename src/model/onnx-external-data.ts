@@ -36,6 +36,9 @@ interface Field {
   end: number;
 }
 
+/** Bytes that are not a well-formed protobuf: the session's own open reports those. */
+class DamagedProtobuf extends ModelLoadError {}
+
 class Reader {
   pos: number;
   constructor(
@@ -48,7 +51,7 @@ class Reader {
   }
 
   fail(what: string): never {
-    throw new ModelLoadError(this.file, `is not a valid ONNX protobuf (${what} at byte ${this.pos})`);
+    throw new DamagedProtobuf(this.file, `is not a valid ONNX protobuf (${what} at byte ${this.pos})`);
   }
 
   varint(): number {
@@ -163,8 +166,16 @@ export async function loadGraphSource(files: ModelFiles, file: string, onProgres
   const located = await files.externalData(file, onProgress);
   const bytes = typeof located === "string" ? await files.bytes(file) : located;
   if (bytes.byteLength === 0) throw new ModelLoadError(file, "is empty");
+  let locations: string[];
+  try {
+    locations = externalDataLocations(bytes, file);
+  } catch (error) {
+    // A damaged graph is left to onnxruntime, whose open names it as an ONNX model it cannot read.
+    if (!(error instanceof DamagedProtobuf)) throw error;
+    locations = [];
+  }
   const externalData: { path: string; data: Uint8Array | string }[] = [];
-  for (const location of externalDataLocations(bytes, file)) {
+  for (const location of locations) {
     const path = besideGraph(file, location);
     if ((await files.size(path)) === undefined) throw new ModelLoadError(path, `is missing from ${files.origin} (${file} keeps its weights there)`);
     // onnxruntime-node reads the data beside a graph it opened by path; listing it again would load it twice.
