@@ -50,3 +50,18 @@ export class TraceError extends Error {
 export class WorkerCrashError extends Error {
   override name = "WorkerCrashError";
 }
+
+/**
+ * The browser's storage has no room for the model files still to download. The message says
+ * how many MB are needed and available and what to do; the numbers are kept for the page.
+ */
+export class StorageQuotaError extends Error {
+  override name = "StorageQuotaError";
+  constructor(
+    readonly neededBytes: number,
+    readonly availableBytes: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
