@@ -4,6 +4,7 @@
  * so importing this file pulls no runtime code into either side.
  */
 import type { ModelConfig, FileProgress } from "../src/model/model-folder.ts";
+import type { Dtype } from "../src/model/model-source.ts";
 import type { GenerateOptions, GenerateResult, StepEvent } from "../src/decoding/types.ts";
 
 /** "auto" tries WebGPU first and falls back to WASM. */
@@ -18,16 +19,28 @@ export interface BackendInfo {
   reason: string;
   /** WASM threads onnxruntime uses (1 when the page is not cross-origin isolated). */
   wasmThreads: number;
+  /** Why that many threads (workers/threads.ts). */
+  threadsReason: string;
   crossOriginIsolated: boolean;
 }
 
 export interface LoadRequest {
-  /** A Hugging Face-style model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx). */
+  /**
+   * The model: the URL of a Hugging Face-style folder (relative to the page, or absolute), or a
+   * Hugging Face repo id `owner/name` (fetched from `hubUrl`).
+   */
   baseUrl: string;
+  /** The graph's dtype; default: the folder's choice for the backend (dllm-tiny: q8 on WASM, fp32 on WebGPU), else fp32, fp16, q4f16. */
+  dtype?: Dtype;
+  /** Where repo ids are fetched from (default https://huggingface.co). */
+  hubUrl?: string;
   backend?: BackendChoice;
   /** Keep and reuse the files in Cache Storage (default true). */
   useCache?: boolean;
-  /** Overrides onnxruntime's default WASM thread count (ignored without cross-origin isolation). */
+  /**
+   * WASM threads; default: 1 on machines with <= 2 logical cores (where threads measured
+   * slower), else half the cores up to 4 (workers/threads.ts). Ignored without cross-origin isolation.
+   */
   wasmThreads?: number;
 }
 
@@ -36,8 +49,16 @@ export interface LoadReport {
   config: ModelConfig;
   /** The resolved folder URL. */
   modelUrl: string;
+  /** The graph that runs and its dtype. */
+  graphFile: string;
+  dtype: Dtype;
+  /** Added special tokens (`<|im_end|>`, `<|mask|>`): the UI shows them as labelled chips, never as text. */
+  specialTokenIds: number[];
+  /** The folder's chat template (tokenizer_config.json), when it has one: the page offers chat. */
+  chatTemplate?: string;
   /** True when every file came from Cache Storage. */
   fromCache: boolean;
+  /** The graph's download size with its weights (0 when unknown). */
   bytes: number;
   ms: number;
   /** Vocabulary pieces by id, so the UI can show predicted tokens without a tokenizer. */

@@ -23,7 +23,8 @@ describe("engine worker API with a KV cache", () => {
     ortWeb.env.wasm.wasmPaths = resolve(import.meta.dirname, "../node_modules/onnxruntime-web/dist") + "/";
     served = await serveFolder(resolve(DEFAULT_MODEL_PATH, ".."));
     globalThis.fetch = (input, init) => {
-      requested.push(String(input instanceof Request ? input.url : input));
+      // Downloads only: the cache also asks HEAD for a stored file's version.
+      if ((init?.method ?? (input instanceof Request ? input.method : "GET")) === "GET") requested.push(String(input instanceof Request ? input.url : input));
       return realFetch(input, init);
     };
     await api.load({ baseUrl: `${served.url}dllm-tiny/`, backend: "wasm", wasmThreads: 1 });

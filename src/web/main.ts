@@ -43,7 +43,7 @@ function backendLabel(report: LoadReport): string {
 }
 
 function showIsolation(report: LoadReport | null): void {
-  const threads = report ? `WASM may use ${report.backend.wasmThreads} thread(s)` : "WASM may use threads";
+  const threads = report ? `WASM uses ${report.backend.threadsReason}` : "WASM may use threads";
   setText(
     byId("isolation", HTMLElement),
     crossOriginIsolated

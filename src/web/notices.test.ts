@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BackendInfo } from "../index.ts";
 import { loadNotices } from "./notices.ts";
 
-const wasm = (reason: string): BackendInfo => ({ backend: "wasm", adapter: "", reason, wasmThreads: 1, crossOriginIsolated: false });
+const wasm = (reason: string): BackendInfo => ({ backend: "wasm", adapter: "", reason, wasmThreads: 1, threadsReason: "1 thread: test", crossOriginIsolated: false });
 
 describe("load notices", () => {
   it("tells of a WebGPU that failed, not of one that is missing", () => {
