@@ -98,6 +98,16 @@ describe("engine with hand-made logits", () => {
     expect(result.text).toBe("ab");
   });
 
+  it("any of the model's end tokens ends the answer (Qwen3 has two)", async () => {
+    const PAD = 0;
+    const engine = fakeEngine(table([A, B, PAD, PAD, PAD, PAD], [9, 9, 9, 9, 9, 9], 1), { eosTokenIds: [EOS, PAD] });
+    const result = await generate(engine, "c", { decoder: "threshold", genLength: 6, blockSize: 6 });
+    expect(result.stopReason).toBe("eos");
+    expect(result.tokens).toEqual([A, B]);
+    const single = await generate(fakeEngine(table([A, B, PAD, PAD, PAD, PAD], [9, 9, 9, 9, 9, 9], 1)), "c", { decoder: "threshold", genLength: 6, blockSize: 6 });
+    expect(single.stopReason).toBe("length");
+  });
+
   it("an abort stops between passes and returns the partial result", async () => {
     const engine = fakeEngine(table([A, B, C, A, B, C, A, B], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], 0)); // one per pass
     const controller = new AbortController();

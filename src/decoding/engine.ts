@@ -47,11 +47,11 @@ async function forwardPlan(engine: EngineModel, cache: GenerateOptions["cache"])
   return cachedPasses(await engine.kvModel(), cache);
 }
 
-/** Generation stops once an [EOS] is committed with nothing masked before it. */
-function eosReached(canvas: Int32Array, from: number, eos: number, mask: number): boolean {
+/** Generation stops once an end token is committed with nothing masked before it. */
+function eosReached(canvas: Int32Array, from: number, eos: ReadonlySet<number>, mask: number): boolean {
   for (let i = from; i < canvas.length; i++) {
     if (canvas[i] === mask) return false;
-    if (canvas[i] === eos) return true;
+    if (eos.has(canvas[i]!)) return true;
   }
   return false;
 }
@@ -61,9 +61,11 @@ function eosReached(canvas: Int32Array, from: number, eos: number, mask: number)
  * leading space of a sequence's first token, so the tokens are decoded after the prompt.
  */
 function continuation(codec: TextCodec, promptIds: readonly number[], tokens: readonly number[]): string {
-  const prompt = codec.decode(promptIds);
-  const whole = codec.decode([...promptIds, ...tokens]);
-  return whole.startsWith(prompt) ? whole.slice(prompt.length) : codec.decode(tokens);
+  // Special tokens (chat markers, padding) are never answer text.
+  const skip = { skipSpecialTokens: true };
+  const prompt = codec.decode(promptIds, skip);
+  const whole = codec.decode([...promptIds, ...tokens], skip);
+  return whole.startsWith(prompt) ? whole.slice(prompt.length) : codec.decode(tokens, skip);
 }
 
 export async function generate(
@@ -79,6 +81,8 @@ export async function generate(
   const promptLength = promptIds.length;
   const genEnd = promptLength + resolved.genLength;
   const mask = config.maskTokenId;
+  // Any of the model's end tokens ends the answer (Qwen3: <|im_end|> and <|endoftext|>).
+  const eos = new Set(config.eosTokenIds ?? [config.eosTokenId]);
   const canvas = new Int32Array(genEnd).fill(mask);
   canvas.set(promptIds);
   // Ranks for remasking = "random"; sampling noise is derived per position (noiseFor).
@@ -167,14 +171,14 @@ export async function generate(
         },
       });
     }
-    if (eosReached(canvas, promptLength, config.eosTokenId, mask)) {
+    if (eosReached(canvas, promptLength, eos, mask)) {
       stopReason = "eos";
       break;
     }
   }
 
   const generated = Array.from(canvas.subarray(promptLength));
-  const eosAt = generated.indexOf(config.eosTokenId);
+  const eosAt = generated.findIndex((id) => eos.has(id));
   const tokens = eosAt >= 0 ? generated.slice(0, eosAt) : generated;
   return {
     text: continuation(codec, promptIds, tokens),
