@@ -438,13 +438,21 @@ export interface LazyModel<T extends { dispose(): Promise<void> }> {
   dispose(): Promise<void>;
 }
 
-/** The folder's KV-cache graph, fetched and opened only when first asked for: it is as large as the model. */
-export function lazyKvModel<T extends { dispose(): Promise<void> }>(files: ModelFiles, open: (onnx: Uint8Array) => Promise<T>): LazyModel<T> {
+/**
+ * The folder's KV-cache graph, fetched and opened only when first asked for: it is as large as
+ * the model. `file` (default onnx/model_kv.onnx; see kvGraphFile for the dtype's twin) may be
+ * chosen by a function, called only when a cache is first used.
+ */
+export function lazyKvModel<T extends { dispose(): Promise<void> }>(
+  files: ModelFiles,
+  open: (onnx: Uint8Array) => Promise<T>,
+  file: ModelFileName | (() => Promise<ModelFileName>) = KV_MODEL_FILE,
+): LazyModel<T> {
   let opened: Promise<T> | undefined;
   let current: T | undefined;
   const get = (): Promise<T> => {
     if (!opened) {
-      const attempt = files.bytes(KV_MODEL_FILE).then(open);
+      const attempt = (typeof file === "string" ? Promise.resolve(file) : file()).then((name) => files.bytes(name)).then(open);
       opened = attempt;
       attempt.then(
         (model) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ModelLoadError, OptionError } from "../errors.ts";
 import type { ModelFiles } from "./model-folder.ts";
-import { chooseGraph, dtypeOfFile, parseDtype, parseVariantManifest, resolveModelSource, variantsFromListing } from "./model-source.ts";
+import { chooseGraph, dtypeOfFile, kvGraphFile, parseDtype, parseVariantManifest, resolveModelSource, variantsFromListing } from "./model-source.ts";
 
 /** A folder that has exactly these files (sizes), counting the size() calls. */
 function folder(sizes: Record<string, number>, manifest?: unknown) {
@@ -149,5 +149,14 @@ describe("choosing the graph", () => {
     const { files } = folder({});
     const known = [{ dtype: "q4f16", file: "onnx/model_q4f16_rtn_sym.onnx" }] as const;
     expect(await chooseGraph(files, { known: [...known], dtype: "q4f16" })).toEqual(known[0]);
+  });
+});
+
+describe("the KV-cache twin", () => {
+  it("is the int8 one for a q8 graph when the folder has it", async () => {
+    const both = folder({ "onnx/model_kv.onnx": 1, "onnx/model_kv_quantized.onnx": 1 }).files;
+    expect(await kvGraphFile(both, { dtype: "q8", file: "onnx/model_quantized.onnx" })).toBe("onnx/model_kv_quantized.onnx");
+    expect(await kvGraphFile(both, { dtype: "fp32", file: "onnx/model.onnx" })).toBe("onnx/model_kv.onnx");
+    expect(await kvGraphFile(folder({ "onnx/model_kv.onnx": 1 }).files, { dtype: "q8", file: "onnx/model_quantized.onnx" })).toBe("onnx/model_kv.onnx");
   });
 });

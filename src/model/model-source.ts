@@ -7,7 +7,7 @@
  * usual file names with `size()`.
  */
 import { ModelLoadError, OptionError } from "../errors.ts";
-import { checkFileName, getHubJson, type HttpGet, type ModelFiles } from "./model-folder.ts";
+import { checkFileName, getHubJson, KV_MODEL_FILE, type HttpGet, type ModelFiles } from "./model-folder.ts";
 
 export const DEFAULT_HUB_URL = "https://huggingface.co";
 
@@ -262,4 +262,10 @@ export async function chooseGraph(files: ModelFiles, options: ChooseGraphOptions
   const have: Dtype[] = [];
   for (const other of DTYPES) if (await probe(files, other)) have.push(other);
   throw missing(files, dtype, have);
+}
+
+/** The KV-cache twin of a graph: `onnx/model_kv_quantized.onnx` for a q8 graph when the folder has it, else `onnx/model_kv.onnx`. */
+export async function kvGraphFile(files: ModelFiles, graph: GraphVariant): Promise<string> {
+  const quantized = "onnx/model_kv_quantized.onnx";
+  return graph.dtype === "q8" && (await files.size(quantized)) !== undefined ? quantized : KV_MODEL_FILE;
 }

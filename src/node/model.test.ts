@@ -137,3 +137,14 @@ describe("a real export's layout", () => {
     await expect(loadModel("no-such-name")).rejects.toThrow(/no-such-name: is neither a model folder/);
   });
 });
+
+describe("the KV-cache graph", () => {
+  it("opens on first use for a q8 graph too (its int8 twin)", async () => {
+    const seen: string[] = [];
+    const loaded = await loadModel(DEFAULT_MODEL_PATH, { dtype: "q8", onProgress: (p) => seen.push(p.file) });
+    await disposing(loaded, async () => {
+      expect(seen.some((file) => file.includes("model_kv"))).toBe(false);
+      expect((await loaded.kvModel()).kvShape.layers).toBeGreaterThan(0);
+    });
+  });
+});

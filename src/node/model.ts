@@ -20,7 +20,7 @@ import {
   type ModelFiles,
   type ModelFolder,
 } from "../model/model-folder.ts";
-import { chooseGraph, resolveModelSource, type Dtype, type GraphVariant, type ModelSource } from "../model/model-source.ts";
+import { chooseGraph, kvGraphFile, resolveModelSource, type Dtype, type GraphVariant, type ModelSource } from "../model/model-source.ts";
 import { loadGraphSource } from "../model/onnx-external-data.ts";
 import { createOnnxModel, createOnnxWindowModel, type OnnxModel, type OnnxWindowModel } from "../model/onnx-model.ts";
 
@@ -127,6 +127,13 @@ export async function loadModel(location: string = DEFAULT_MODEL_PATH, options: 
     throw error;
   }
   const vocabSize = folder.config.vocabSize;
-  const kvModel = lazyKvModel(files, (onnx) => createOnnxWindowModel(ort, onnx, { vocabSize, sessionOptions: NODE_SESSION_OPTIONS }));
+  // A q8 graph gets its int8 KV-cache twin where the folder has one; looked up only when a run uses a cache.
+  let kvFile: Promise<string> | undefined;
+  const kvName = (): Promise<string> => (kvFile ??= kvGraphFile(files, graph));
+  const kvModel = lazyKvModel(
+    files,
+    async (onnx) => createOnnxWindowModel(ort, { name: await kvName(), graph: onnx }, { vocabSize, sessionOptions: NODE_SESSION_OPTIONS }),
+    kvName,
+  );
   return { ...folder, model, kvModel, graph, source };
 }
