@@ -89,6 +89,7 @@ export function describeProgress(progress: DownloadProgress): string {
 }
 
 function formatMB(bytes: number): string {
+  if (bytes < 1e6) return `${Math.round(bytes / 1e3)} kB`;
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
