@@ -28,17 +28,21 @@ const QWEN_VARIANTS: GraphVariant[] = [
 
 const QWEN_VERIFIED =
   "Not downloaded here (no hub access from this machine): file names, sizes (about 1.5 GB fp16, 680 MB q4f16) and ids " +
-  "(<|mask|> 151669, <|im_end|> 151645) are as REAL-MODELS.md reports them; loading was tested on a local replica " +
-  "folder of the same layout (Qwen3-size tokenizer, fp16 and q4f16 graphs with external data).";
+  "(<|mask|> 151669, <|im_end|> 151645) are as REAL-MODELS.md reports them. The same layout was loaded from a local " +
+  "replica (model/replica: Qwen3's config and special ids, a 151,936-row graph, fp16 and q4f16 graphs with external " +
+  "data), from its path and by repo id from a local hub, in Node and the CLI (src/node/replica.test.ts).";
 
 export const CATALOG: readonly CatalogModel[] = [
   {
     id: "dllm-tiny",
-    label: "dllm-tiny (4.2M parameters, 16.8 MB, embedded)",
+    label: "dllm-tiny (4.2M parameters, embedded: int8 10.5 MB on WASM, fp32 16.8 MB on WebGPU)",
     kind: "embedded",
     path: "models/dllm-tiny/",
     attention: "bidirectional",
-    variants: [{ dtype: "fp32", file: "onnx/model.onnx", bytes: 16_826_938 }],
+    variants: [
+      { dtype: "q8", file: "onnx/model_quantized.onnx", bytes: 10_549_410, backends: ["wasm", "cpu"] },
+      { dtype: "fp32", file: "onnx/model.onnx", bytes: 16_828_750, backends: ["webgpu", "wasm", "cpu"] },
+    ],
     verified: "Shipped and tested with every decoder in Node and the page (public/models/dllm-tiny/README.md).",
   },
   {
