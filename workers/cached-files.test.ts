@@ -270,14 +270,14 @@ describe("model files in Cache Storage, in parts", () => {
     expect(await loaded.bytes(FILE)).toEqual(DATA);
     expect(log.at(-1)).toBe("GET bytes=2000-");
     expect(loaded.cachedFiles.size).toBe(0);
-    expect(loaded.notices[0]).toMatch(/cached onnx\/model.onnx.data was damaged \(the SHA-256 of part 3 does not match.*from byte 2000 on and downloaded again/);
+    expect(loaded.notices[0]).toMatch(/cached onnx\/model.onnx.data was damaged \(its SHA-256 does not match the one recorded \(part 3 of 5\)\): it was discarded from byte 2000 on and downloaded again/);
     const again = files({ storage, fetch: fetchImpl });
     await again.bytes(FILE);
     expect(again.cachedFiles.has(FILE)).toBe(true);
     expect(again.notices).toEqual([]);
   });
 
-  it("downloads again a part shorter than its record, and replaces a whole-file entry of the old layout", async () => {
+  it("downloads again a part shorter than its record or an unreadable record, and replaces a whole-file entry of the old layout", async () => {
     const { fetchImpl } = server();
     const { storage, entries } = memoryStorage();
     await files({ storage, fetch: fetchImpl }).bytes(FILE);
@@ -285,6 +285,12 @@ describe("model files in Cache Storage, in parts", () => {
     const loaded = files({ storage, fetch: fetchImpl });
     expect(await loaded.bytes(FILE)).toEqual(DATA);
     expect(loaded.notices[0]).toMatch(/damaged \(part 1 has 10 bytes instead of the 1000 recorded\)/);
+    // A record that cannot be read: damaged, said so, downloaded again.
+    const record = entries.get(URL_OF)!;
+    record.body = record.body.slice(0, record.body.byteLength >> 1);
+    const unreadable = files({ storage, fetch: fetchImpl });
+    expect(await unreadable.bytes(FILE)).toEqual(DATA);
+    expect(unreadable.notices).toEqual([`the cached ${FILE} was damaged (its record of sizes and hashes cannot be read): it was discarded and downloaded again`]);
     entries.set(URL_OF, { body: DATA.slice(), headers: new Headers({ "x-dllm-sha256": "00" }) });
     const old = files({ storage, fetch: fetchImpl });
     expect(await old.bytes(FILE)).toEqual(DATA);

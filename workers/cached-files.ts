@@ -159,7 +159,15 @@ export function cachedModelFiles(baseUrl: string, useCache: boolean, dependencie
   async function obtain(file: string, onProgress?: (progress: DownloadProgress) => void): Promise<Blob[]> {
     const url = urlOf(file);
     const cache = await opened;
-    const [stored, head] = await Promise.all([cache ? readStoredFile(cache, url).catch(() => null) : null, probe(url, fetchImpl)]);
+    const [stored, head] = await Promise.all([
+      cache
+        ? readStoredFile(cache, url).catch((error: unknown) => {
+            notices.push(`the cached ${file} was damaged (${(error as Error).message}): it was discarded and downloaded again`);
+            return null;
+          })
+        : null,
+      probe(url, fetchImpl),
+    ]);
     const version = head?.version ?? null;
     const meter = new RateMeter(now);
     const report = (loaded: number, total: number | undefined, fromCache: boolean, note?: string) => {

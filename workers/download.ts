@@ -58,15 +58,22 @@ function isStoredFile(value: unknown): value is StoredFile {
   );
 }
 
-/** The record of a stored file, or null when there is none (an entry of another layout is deleted). */
+/**
+ * The record of a stored file, or null when there is none or it is of an older layout (then it
+ * is deleted and simply replaced). A record of this layout that cannot be read is deleted too,
+ * and the promise rejects with why, so the caller can say the cached file was damaged.
+ */
 export async function readStoredFile(cache: Cache, url: string): Promise<StoredFile | null> {
   const hit = await cache.match(url);
   if (!hit) return null;
-  let record: unknown = null;
-  if (hit.headers.get(LAYOUT_HEADER) === LAYOUT) record = await hit.json().catch(() => null);
+  if (hit.headers.get(LAYOUT_HEADER) !== LAYOUT) {
+    await cache.delete(url).catch(() => false);
+    return null;
+  }
+  const record: unknown = await hit.json().catch(() => null);
   if (isStoredFile(record) && (!record.complete || record.size === undefined || record.size === storedBytes(record.parts))) return record;
   await cache.delete(url).catch(() => false);
-  return null;
+  throw new Error("its record of sizes and hashes cannot be read");
 }
 
 async function writeRecord(cache: Cache, url: string, stored: StoredFile): Promise<void> {
@@ -97,7 +104,7 @@ export async function readParts(
       const blob = hit ? await hit.blob() : null;
       if (!blob) damage = `part ${index + 1} of ${stored.parts.length} is missing`;
       else if (blob.size !== part.size) damage = `part ${index + 1} has ${blob.size} bytes instead of the ${part.size} recorded`;
-      else if ((await sha256Hex(new Uint8Array(await blob.arrayBuffer()))) !== part.sha256) damage = `the SHA-256 of part ${index + 1} does not match the one recorded`;
+      else if ((await sha256Hex(new Uint8Array(await blob.arrayBuffer()))) !== part.sha256) damage = `its SHA-256 does not match the one recorded (part ${index + 1} of ${stored.parts.length})`;
       else {
         blobs.push(blob);
         loaded += part.size;
