@@ -10,16 +10,18 @@
 import * as Comlink from "comlink";
 import type { GenerateOptions, GenerateResult, StepEvent } from "./decoding/types.ts";
 import type { FileProgress } from "./model/model-folder.ts";
-import type { BackendInfo, EngineDiagnostics, EngineWorkerApi, LoadReport, LoadRequest, ResolvedRun } from "../workers/api.ts";
+import type { BackendInfo, EngineDiagnostics, EngineWorkerApi, LoadReport, LoadRequest, PromptInput, ResolvedRun } from "../workers/api.ts";
+import { isRepoId } from "./model/model-source.ts";
 import { InferenceError, WorkerCrashError } from "./errors.ts";
 
 export interface DllmClient {
   /** Loads a model folder (replacing any loaded one) and opens it on WebGPU or WASM. */
   load(request: LoadRequest, onProgress?: (progress: FileProgress) => void): Promise<LoadReport>;
   /** Checks options against the loaded model and fills in defaults, without generating. */
-  resolve(prompt: string, options?: Partial<GenerateOptions>): Promise<ResolvedRun>;
+  resolve(prompt: PromptInput, options?: Partial<GenerateOptions>): Promise<ResolvedRun>;
   /** Runs one generation; `onStep` gets every forward pass as it happens, in order. */
-  generate(prompt: string, options?: Partial<GenerateOptions>, onStep?: (event: StepEvent) => void): Promise<GenerateResult>;
+  /** A prompt, or `{ messages }` for a chat model (rendered through its chat template). */
+  generate(prompt: PromptInput, options?: Partial<GenerateOptions>, onStep?: (event: StepEvent) => void): Promise<GenerateResult>;
   /** Stops the running generation before its next forward pass; its promise resolves with stopReason "aborted". */
   cancel(): Promise<void>;
   backendInfo(): Promise<BackendInfo | null>;
@@ -44,7 +46,7 @@ export interface DllmClient {
  */
 async function generateInOrder(
   remote: Comlink.Remote<EngineWorkerApi>,
-  prompt: string,
+  prompt: PromptInput,
   options: Partial<GenerateOptions>,
   onStep: ((event: StepEvent) => void) | undefined,
 ): Promise<GenerateResult> {
@@ -68,8 +70,12 @@ async function generateInOrder(
   return result;
 }
 
-/** The worker resolves URLs against its own script's URL, so a relative one is made absolute here. */
+/**
+ * The worker resolves URLs against its own script's URL, so a relative one is made absolute
+ * here; a Hugging Face repo id (`owner/name`) is passed as it is.
+ */
 function absoluteUrl(url: string): string {
+  if (isRepoId(url)) return url;
   try {
     return new URL(url, globalThis.location?.href).href;
   } catch {
@@ -178,6 +184,11 @@ export {
 } from "./model/onnx-model.ts";
 export { cachedPasses, fullPasses, type ForwardPlan } from "./decoding/forward-plan.ts";
 export { CACHE_MODES } from "./decoding/options.ts";
+export { generateChatTurn, type ChatTurn } from "./decoding/chat.ts";
+export { renderChat, stripThinking, type ChatMessage } from "./model/chat.ts";
+export { CATALOG, catalogModel, type CatalogModel } from "./model/catalog.ts";
+export { DTYPES, resolveModelSource, type Dtype, type ModelSource } from "./model/model-source.ts";
+export type { PromptInput } from "../workers/api.ts";
 export { fetchModelFiles, loadModelFolder, type FileProgress, type ModelConfig, type ModelFiles } from "./model/model-folder.ts";
 export { createTextCodec, type TextCodec } from "./model/tokenizer.ts";
 export { parseTrace, serializeTrace, TRACE_VERSION, type Trace, type TraceHeader } from "./decoding/trace.ts";

@@ -5,7 +5,14 @@
  */
 import type { ModelConfig, FileProgress } from "../src/model/model-folder.ts";
 import type { Dtype } from "../src/model/model-source.ts";
+import type { ChatMessage } from "../src/model/chat.ts";
 import type { GenerateOptions, GenerateResult, StepEvent } from "../src/decoding/types.ts";
+
+/**
+ * A plain prompt, or a conversation rendered through the model's chat template (the answer's
+ * text then drops the empty think block; special tokens are never text).
+ */
+export type PromptInput = string | { messages: ChatMessage[] };
 
 /** "auto" tries WebGPU first and falls back to WASM. */
 export type BackendChoice = "auto" | "webgpu" | "wasm";
@@ -80,6 +87,8 @@ export interface EngineDiagnostics {
 }
 
 export interface ResolvedRun {
+  /** The prompt as the model sees it (a conversation rendered through the chat template). */
+  prompt: string;
   promptLength: number;
   /** The prompt's tokens as vocabulary pieces (a trace header keeps them for replay). */
   promptTokens: string[];
@@ -89,13 +98,13 @@ export interface ResolvedRun {
 export interface EngineWorkerApi {
   load(request: LoadRequest, onProgress?: (progress: FileProgress) => void): Promise<LoadReport>;
   /** Checks the options against the loaded model (OptionError names a bad one) and fills in defaults. */
-  resolve(prompt: string, options: Partial<GenerateOptions>): Promise<ResolvedRun>;
+  resolve(prompt: PromptInput, options: Partial<GenerateOptions>): Promise<ResolvedRun>;
   /**
    * Resolves with the partial result (stopReason "aborted") when cancelled. A second call while
    * one runs is rejected (InferenceError), never queued or interleaved; a load() during the run
    * unloads its model and the run fails with InferenceError.
    */
-  generate(prompt: string, options: Partial<GenerateOptions>, onStep?: (event: StepEvent) => void): Promise<GenerateResult>;
+  generate(prompt: PromptInput, options: Partial<GenerateOptions>, onStep?: (event: StepEvent) => void): Promise<GenerateResult>;
   /** Stops the running generation before its next forward pass. */
   cancel(): void;
   backendInfo(): BackendInfo | null;

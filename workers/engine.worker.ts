@@ -10,7 +10,9 @@ import { InferenceError } from "../src/errors.ts";
 import type { FileProgress, LazyModel } from "../src/model/model-folder.ts";
 import type { ForwardModel, WindowModel } from "../src/model/forward-model.ts";
 import type { OnnxModel, OnnxWindowModel } from "../src/model/onnx-model.ts";
-import type { BackendInfo, EngineWorkerApi, LoadRequest } from "./api.ts";
+import type { BackendInfo, EngineWorkerApi, LoadRequest, PromptInput } from "./api.ts";
+import { generateChatTurn } from "../src/decoding/chat.ts";
+import { renderChat, type ChatMessage, type ChatTemplateInput } from "../src/model/chat.ts";
 import { cachedModelFiles, clearModelCache } from "./cached-files.ts";
 import { loadWebModel } from "./load-model.ts";
 import { throttleProgress } from "./progress.ts";
@@ -18,7 +20,7 @@ import { trackWasmMemory, wasmMemoryBytes } from "./wasm-memory.ts";
 
 trackWasmMemory();
 
-let loaded: (EngineModel & { model: OnnxModel; kvModel: LazyModel<OnnxWindowModel> }) | null = null;
+let loaded: (EngineModel & ChatTemplateInput & { model: OnnxModel; kvModel: LazyModel<OnnxWindowModel> }) | null = null;
 let backend: BackendInfo | null = null;
 let running: AbortController | null = null;
 let loading = false;
@@ -86,6 +88,20 @@ function kvWithMessageBreaks(model: WindowModel): WindowModel {
   };
 }
 
+/** The chat template and the tokens it may print, when the folder has one. */
+function chatTemplateOf(folder: ChatTemplateInput): ChatTemplateInput {
+  return Object.fromEntries(Object.entries({ chatTemplate: folder.chatTemplate, bosToken: folder.bosToken, eosToken: folder.eosToken }).filter(([, v]) => v !== undefined));
+}
+
+/** A conversation, as opposed to a plain prompt (anything else is checked as a prompt and refused). */
+function isChat(input: PromptInput): input is { messages: ChatMessage[] } {
+  return typeof input === "object" && input !== null && Array.isArray((input as { messages?: unknown }).messages);
+}
+
+function promptText(engine: ChatTemplateInput, input: PromptInput): string {
+  return isChat(input) ? renderChat(engine, input.messages) : checkPrompt(input);
+}
+
 function requireModel(): NonNullable<typeof loaded> {
   if (!loaded) throw new InferenceError("no model is loaded: call load() first");
   return loaded;
@@ -129,7 +145,7 @@ export const api: EngineWorkerApi = {
           report(progress);
         },
       });
-      loaded = { model: web.model, codec: web.codec, config: web.config, kvModel: web.kvModel };
+      loaded = { model: web.model, codec: web.codec, config: web.config, kvModel: web.kvModel, ...chatTemplateOf(web) };
       backend = web.backend;
       return {
         backend,
@@ -151,27 +167,29 @@ export const api: EngineWorkerApi = {
     }
   },
 
-  async resolve(prompt, options) {
+  async resolve(input, options) {
     const engine = requireModel();
-    const ids = engine.codec.encode(checkPrompt(prompt));
+    const prompt = promptText(engine, input);
+    const ids = engine.codec.encode(prompt);
     return {
+      prompt,
       promptLength: ids.length,
       promptTokens: ids.map((id) => engine.codec.tokenText(id)),
       options: resolveOptions(options, engine, ids.length),
     };
   },
 
-  async generate(prompt, options, onStep) {
+  async generate(input, options, onStep) {
     const engine = requireModel();
     if (running) throw new InferenceError("a generation is already running: cancel() it or wait for it to finish");
     const controller = new AbortController();
     running = controller;
     try {
       const kvModel = async () => kvWithMessageBreaks(await engine.kvModel());
-      const result = await generate({ ...engine, model: withMessageBreaks(engine.model), kvModel }, prompt, options, {
-        signal: controller.signal,
-        onStep: (event) => post(onStep, event, stepTransferables(event)),
-      }).catch((error: unknown) => {
+      const wired = { ...engine, model: withMessageBreaks(engine.model), kvModel };
+      const hooks = { signal: controller.signal, onStep: (event: StepEvent) => post(onStep, event, stepTransferables(event)) };
+      const run = isChat(input) ? generateChatTurn(wired, input.messages, options, hooks) : generate(wired, input, options, hooks);
+      const result = await run.catch((error: unknown) => {
         if (loaded === engine) throw error;
         return null;
       });

@@ -8,7 +8,9 @@ import type { StepEvent } from "../decoding/types.ts";
 import { createDllmClient, WorkerCrashError, type LoadReport } from "../index.ts";
 import { ComparePanel } from "./compare.ts";
 import { readOptions, updateRelevance, writeOptions } from "./controls.ts";
-import { byId, describeError, setText } from "./dom.ts";
+import { byId, describeError, element, setText } from "./dom.ts";
+import type { ChatMessage } from "../model/chat.ts";
+import type { PromptInput } from "../../workers/api.ts";
 import { ModelPanel } from "./model-panel.ts";
 import { RunView } from "./run-view.ts";
 import { TracePanel } from "./trace-panel.ts";
@@ -27,7 +29,25 @@ const live = new RunView(byId("live", HTMLElement));
 const compare = new ComparePanel(client);
 const trace = new TracePanel();
 
+const chatMode = byId("chat-mode", HTMLInputElement);
+const chatNew = byId("chat-new", HTMLButtonElement);
+const chatLog = byId("chat-log", HTMLOListElement);
+
 let model: LoadReport | null = null;
+/** The conversation so far, in chat mode. */
+let conversation: ChatMessage[] = [];
+
+function showConversation(): void {
+  chatLog.replaceChildren(
+    ...conversation.map((message) => {
+      const item = element("li", `chat-${message.role}`);
+      item.append(element("strong", "", `${message.role}: `), element("span", "", message.content));
+      return item;
+    }),
+  );
+  chatLog.hidden = !chatMode.checked;
+  chatNew.disabled = !chatMode.checked || conversation.length === 0;
+}
 let busy = false;
 
 function setBusy(value: boolean): void {
@@ -56,21 +76,29 @@ function showIsolation(report: LoadReport | null): void {
 async function generateLive(): Promise<void> {
   if (busy || !model) return;
   const report = model;
-  const prompt = promptField.value;
+  const text = promptField.value;
+  const chatting = chatMode.checked;
+  const input: PromptInput = chatting ? { messages: [...conversation, { role: "user", content: text }] } : text;
   setBusy(true);
   setText(runError, "");
   setText(runStatus, "generating…");
   let started = false;
   try {
-    const resolved = await client.resolve(prompt, readOptions(form));
+    const resolved = await client.resolve(input, readOptions(form));
+    const prompt = resolved.prompt;
     live.start(resolved.promptLength, resolved.options.genLength, report.vocab, backendLabel(report));
     started = true;
     const steps: StepEvent[] = [];
-    const result = await client.generate(prompt, resolved.options, (event) => {
+    const result = await client.generate(input, resolved.options, (event) => {
       steps.push(event);
       live.push(event);
     });
     live.finish(result);
+    if (chatting && result.stopReason !== "aborted") {
+      conversation = [...conversation, { role: "user", content: text }, { role: "assistant", content: result.text }];
+      promptField.value = "";
+      showConversation();
+    }
     trace.setLastRun({ prompt, resolved, steps, result, report });
     setText(runStatus, `${result.stopReason === "aborted" ? "stopped" : "done"}: ${result.nfe} passes, ${(result.ms / 1000).toFixed(2)} s`);
   } catch (error) {
@@ -98,6 +126,8 @@ async function compareRuns(): Promise<void> {
   }
 }
 
+// ?hub=URL points repo ids at another hub (a mirror, or the tests' local one).
+const hubParam = new URLSearchParams(location.search).get("hub") ?? undefined;
 const modelPanel = new ModelPanel(client, {
   onLoading() {
     model = null;
@@ -106,6 +136,11 @@ const modelPanel = new ModelPanel(client, {
   },
   onLoaded(report) {
     model = report;
+    // Chat needs the folder's template; a new model starts a new conversation.
+    chatMode.disabled = report.chatTemplate === undefined;
+    chatMode.checked = report.chatTemplate !== undefined && chatMode.checked;
+    conversation = [];
+    showConversation();
     showIsolation(report);
     setBusy(false);
   },
@@ -113,7 +148,7 @@ const modelPanel = new ModelPanel(client, {
     model = null;
     setBusy(false);
   },
-});
+}, hubParam);
 
 // A crashed worker is replaced and the model loaded again (from Cache Storage, usually); the
 // run it was doing has already failed with the same error.
@@ -128,6 +163,11 @@ form.addEventListener("submit", (event) => {
   void generateLive();
 });
 form.addEventListener("change", () => updateRelevance(form));
+chatMode.addEventListener("change", showConversation);
+chatNew.addEventListener("click", () => {
+  conversation = [];
+  showConversation();
+});
 stopButton.addEventListener("click", () => void client.cancel());
 compareButton.addEventListener("click", () => void compareRuns());
 examples.addEventListener("change", () => {
