@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- [--json] [--runs N] [--no-browser]`: in one run, on the shipped model,
- * at sequence lengths 64, 128, 256: raw forward latency on onnxruntime-node and on
- * onnxruntime-web WASM in Node; the engine over its raw calls and tokens/s of generate for
- * vanilla, threshold and adablock; and the same forward in Chromium (WASM 1 thread, WASM
- * multi-thread when cross-origin isolated, WebGPU where an adapter exists). Progress on stderr.
+ * `npm run bench -- [--json] [--runs N] [--no-browser]`: in one run, on the shipped model, at
+ * sequence lengths 64, 128, 256: forward passes of three graph variants (fp32 full logits, fp32
+ * a 32-row block, int8 a 32-row block) interleaved on onnxruntime-node at one thread and at its
+ * default threads, on onnxruntime-web WASM in Node, and in Chromium (WASM 1 thread, WASM
+ * multi-thread when cross-origin isolated, WebGPU where an adapter exists); the engine's share
+ * of generate() at vocabularies 4,001 and 151,936; a summary against issue #19's targets.
+ * Progress on stderr.
  */
 import { parseArgs } from "node:util";
 import { OptionError } from "../src/errors.ts";
@@ -13,7 +15,7 @@ import { runBench } from "./lib/run-bench.ts";
 import { benchMarkdown } from "./lib/report.ts";
 
 function options(): { json: boolean; runs: number; browser: boolean } {
-  const { values } = parseArgs({ options: { json: { type: "boolean" }, runs: { type: "string", default: "10" }, "no-browser": { type: "boolean" } } });
+  const { values } = parseArgs({ options: { json: { type: "boolean" }, runs: { type: "string", default: "20" }, "no-browser": { type: "boolean" } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new OptionError("--runs", `must be an integer >= 1, got ${JSON.stringify(values.runs)}`);
   return { json: values.json === true, runs, browser: values["no-browser"] !== true };
@@ -25,7 +27,7 @@ const report = await runBench({
   runs: args.runs,
   browser: args.browser,
   prompts: generateProblems(EVAL_SEED, 3).map((p) => p.prompt),
-  loadModel,
+  loadModel: (dir) => loadModel(dir),
   log: (line) => process.stderr.write(`bench: ${line}\n`),
 });
 process.stdout.write(args.json ? JSON.stringify(report) + "\n" : benchMarkdown(report) + "\n");

@@ -1,10 +1,12 @@
 /**
- * Opens the model with onnxruntime-web on the asked backend (through the project's one
- * onnxruntime module) and times raw forward passes with the same code Node's bench uses.
+ * Opens the model's graphs with onnxruntime-web on the asked backend (through the project's one
+ * onnxruntime module), then times rounds of the variants' passes on request, with the same code
+ * Node's bench uses.
  */
-import { createOnnxModel } from "../../src/model/onnx-model.ts";
-import { measureForward } from "../lib/forward-latency.ts";
-import type { BenchFailure, BenchReport, BenchRequest } from "./protocol.ts";
+import { createOnnxModel, type OnnxModel } from "../../src/model/onnx-model.ts";
+import { createRandom } from "../../src/util/random.ts";
+import { benchCanvas, timeRound, VARIANTS, type MeasuredVariant } from "../lib/forward-latency.ts";
+import type { PageReady, PageRequest, WorkerReply, WorkerRequest } from "./protocol.ts";
 
 async function adapterInfo(): Promise<{ adapter: string; software: boolean }> {
   const adapter = await navigator.gpu?.requestAdapter();
@@ -15,36 +17,54 @@ async function adapterInfo(): Promise<{ adapter: string; software: boolean }> {
   return { adapter: name, software: fallback || /swiftshader|llvmpipe|software|microsoft basic/i.test(name) };
 }
 
-async function run(request: BenchRequest): Promise<BenchReport> {
+const random = createRandom(19);
+const variants: MeasuredVariant[] = [];
+let maskTokenId = 0;
+
+async function open(request: PageRequest): Promise<PageReady> {
   const ort = await import("onnxruntime-web");
   ort.env.logLevel = "error";
   // onnxruntime's own default is half the cores (1 on a 2-core machine), so "all cores" is explicit.
   ort.env.wasm.numThreads = request.threads > 0 ? request.threads : navigator.hardwareConcurrency;
   const gpu = request.backend === "webgpu" ? await adapterInfo() : { adapter: "", software: false };
   const config = (await (await fetch(new URL("config.json", request.modelUrl))).json()) as { vocab_size: number; mask_token_id: number };
-  const response = await fetch(new URL("onnx/model.onnx", request.modelUrl));
-  if (!response.ok) throw new Error(`onnx/model.onnx: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const model = await createOnnxModel(ort, bytes, { vocabSize: config.vocab_size, executionProviders: [request.backend] });
-  try {
-    const timings = await measureForward(model, config.mask_token_id, request);
-    return {
-      ok: true,
-      backend: request.backend,
-      // onnxruntime lowers numThreads to 1 without cross-origin isolation.
-      threads: crossOriginIsolated ? (ort.env.wasm.numThreads ?? 1) : 1,
-      crossOriginIsolated,
-      ...gpu,
-      timings,
-    };
-  } finally {
-    await model.dispose();
+  maskTokenId = config.mask_token_id;
+  // One session per graph file: fp32-full and fp32-rows share model.onnx.
+  const sessions = new Map<string, OnnxModel | Error>();
+  const session = async (file: string): Promise<OnnxModel | Error> => {
+    try {
+      const response = await fetch(new URL(file, request.modelUrl));
+      if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return await createOnnxModel(ort, { name: file, graph: bytes }, { vocabSize: config.vocab_size, executionProviders: [request.backend] });
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  };
+  const failed: PageReady["failed"] = [];
+  for (const variant of VARIANTS.filter((v) => request.variants.includes(v.name))) {
+    if (!sessions.has(variant.graph)) sessions.set(variant.graph, await session(variant.graph));
+    const model = sessions.get(variant.graph)!;
+    if (model instanceof Error) failed.push({ variant: variant.name, reason: model.message.split("\n")[0]! });
+    else variants.push({ name: variant.name, model });
   }
+  return {
+    ok: true,
+    backend: request.backend,
+    // onnxruntime lowers numThreads to 1 without cross-origin isolation.
+    threads: crossOriginIsolated ? (ort.env.wasm.numThreads ?? 1) : 1,
+    crossOriginIsolated,
+    ...gpu,
+    variants: variants.map((v) => v.name),
+    failed,
+  };
 }
 
-self.onmessage = (event: MessageEvent<BenchRequest>) => {
-  run(event.data).then(
-    (report) => self.postMessage(report),
-    (error: unknown) => self.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) } satisfies BenchFailure),
-  );
+const reply = (message: WorkerReply) => self.postMessage(message);
+const failure = (error: unknown) => reply({ kind: "error", error: error instanceof Error ? error.message : String(error) });
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const message = event.data;
+  if (message.kind === "open") open(message.request).then((ready) => reply({ kind: "ready", ready }), failure);
+  else timeRound(variants, benchCanvas(message.length, maskTokenId), random.next).then((samples) => reply({ kind: "round", samples }), failure);
 };

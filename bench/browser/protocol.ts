@@ -1,18 +1,21 @@
-/** Messages between the benchmark page and its worker. */
-import type { ForwardTiming } from "../lib/forward-latency.ts";
+/**
+ * Messages between the benchmark page, its worker and the driver (bench/lib/browser-bench.ts).
+ * The driver calls rounds one at a time (`window.benchRound(length)`), so it can interleave them
+ * with its own native reference passes: load on a shared machine then falls on both alike.
+ */
+import type { PassSample, VariantName } from "../lib/forward-latency.ts";
 
-export interface BenchRequest {
+export interface PageRequest {
   backend: "wasm" | "webgpu";
   /** WASM threads; 0 = navigator.hardwareConcurrency (only honoured when cross-origin isolated). */
   threads: number;
-  sequenceLengths: number[];
-  warmup: number;
-  runs: number;
+  variants: VariantName[];
   /** Model folder URL, ending in "/". */
   modelUrl: string;
 }
 
-export interface BenchReport {
+/** What the page opened; shown in #result once ready. */
+export interface PageReady {
   ok: true;
   backend: "wasm" | "webgpu";
   threads: number;
@@ -21,10 +24,25 @@ export interface BenchReport {
   adapter: string;
   /** WebGPU only: a CPU implementation (SwiftShader, llvmpipe) or a fallback adapter. */
   software: boolean;
-  timings: ForwardTiming[];
+  /** Variants whose graph opened. */
+  variants: VariantName[];
+  /** Variants whose graph did not open on this backend, and why. */
+  failed: { variant: VariantName; reason: string }[];
 }
 
-export interface BenchFailure {
+export interface PageFailure {
   ok: false;
   error: string;
+}
+
+export type WorkerRequest = { kind: "open"; request: PageRequest } | { kind: "round"; length: number };
+
+/** Round samples are wall time only: a page has no CPU clock for its process (cpuMs is null). */
+export type WorkerReply = { kind: "ready"; ready: PageReady } | { kind: "round"; samples: PassSample[] } | { kind: "error"; error: string };
+
+declare global {
+  interface Window {
+    /** One round at the given canvas length: a pass of every variant, in a shuffled order. */
+    benchRound?: (length: number) => Promise<PassSample[]>;
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * The forward benchmark in Chromium (playwright-core, Debian's /usr/bin/chromium): builds the
  * page in bench/browser/ with Vite, serves it on 127.0.0.1 (with or without COOP/COEP, i.e.
- * cross-origin isolated or not) next to public/models/, and reads the report the page shows.
+ * cross-origin isolated or not) next to public/models/, opens it, and asks it for rounds.
  */
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -9,7 +9,8 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { build } from "vite";
-import type { BenchFailure, BenchReport, BenchRequest } from "../browser/protocol.ts";
+import type { PageFailure, PageReady, PageRequest } from "../browser/protocol.ts";
+import type { PassSample } from "./forward-latency.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PAGE_DIR = join(ROOT, "bench/browser");
@@ -60,27 +61,37 @@ export async function serveBenchPage(isolated: boolean): Promise<BenchServer> {
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((done) => server.close(() => done())) };
 }
 
-export type BrowserRun = BenchReport | BenchFailure;
+export interface ChromiumBench {
+  ready: PageReady;
+  /** One round at the given length: a pass of every variant the page opened, wall time. */
+  round(length: number): Promise<PassSample[]>;
+  close(): Promise<void>;
+}
 
-/** Opens the bench page once with the given request and waits for its report. */
-export async function runInChromium(pageUrl: string, request: Omit<BenchRequest, "modelUrl">, options: { webgpu?: boolean; timeoutMs: number }): Promise<BrowserRun> {
+const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms).unref())]);
+
+/** Opens the bench page with the given request; a page that fails to open is a PageFailure, not a throw. */
+export async function openChromiumBench(pageUrl: string, request: Omit<PageRequest, "modelUrl">, options: { webgpu?: boolean; timeoutMs: number }): Promise<ChromiumBench | PageFailure> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.webgpu ? ["--enable-unsafe-webgpu"] : [])] });
   try {
     const page = await browser.newPage();
-    const query = new URLSearchParams({
-      backend: request.backend,
-      threads: String(request.threads),
-      lengths: request.sequenceLengths.join(","),
-      warmup: String(request.warmup),
-      runs: String(request.runs),
-    });
+    const query = new URLSearchParams({ backend: request.backend, threads: String(request.threads), variants: request.variants.join(",") });
     await page.goto(`${pageUrl}?${query}`);
     await page.waitForSelector('#result:not([data-status="running"])', { state: "attached", timeout: options.timeoutMs });
-    return JSON.parse((await page.textContent("#result")) ?? "{}") as BrowserRun;
+    const shown = JSON.parse((await page.textContent("#result")) ?? "{}") as PageReady | PageFailure;
+    if (!shown.ok) {
+      await browser.close();
+      return shown;
+    }
+    return {
+      ready: shown,
+      round: (length) => withTimeout(page.evaluate((n) => window.benchRound!(n), length), options.timeoutMs, `a round at T = ${length}`),
+      close: () => browser.close(),
+    };
   } catch (error) {
-    return { ok: false, error: (error as Error).message.split("\n")[0]! };
-  } finally {
     await browser.close();
+    return { ok: false, error: (error as Error).message.split("\n")[0]! };
   }
 }
 

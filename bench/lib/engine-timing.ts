@@ -1,13 +1,21 @@
 /**
- * The engine over the raw model: the same generations timed as a whole and as the sum of
- * their model calls. Overhead = (generate - model calls) / model calls; tokens/s counts the
- * generated tokens up to [EOS]. Used by `npm run bench` and `npm run bench:engine`.
+ * The engine's time outside the forward: the same generations timed as a whole (generate()'s
+ * own `ms`) and as the sum of their raw model calls. engineShare = (generate - model calls) /
+ * generate: the part of a generation the engine itself costs. Generations run without hooks
+ * (no onStep, so no volatility band: each pass asks only for the rows the decoder needs).
+ * Used by `npm run bench` and `npm run bench:engine`.
  */
 import { generate, type EngineModel } from "../../src/decoding/engine.ts";
 import type { BlockLayout, ForwardModel, RowRequest } from "../../src/model/forward-model.ts";
 import { cellOptions, defaultPlan, type SettingName } from "../../src/eval/settings.ts";
+import { createRandom } from "../../src/util/random.ts";
+import { shuffled } from "./forward-latency.ts";
 
 export interface EngineTiming {
+  /** The model's vocabulary (4,001 for dllm-tiny, 151,936 for Qwen3-sized models). */
+  vocabSize: number;
+  /** Which graph ran, for the report ("dllm-tiny onnx/model_quantized.onnx"). */
+  graph: string;
   setting: SettingName;
   genLength: number;
   blockSize: number;
@@ -15,11 +23,11 @@ export interface EngineTiming {
   nfe: number;
   tokens: number;
   generateMs: number;
+  /** The raw forward calls inside generateMs. */
   modelMs: number;
-  /** (generateMs - modelMs) / modelMs. */
-  overhead: number;
+  /** (generateMs - modelMs) / generateMs. */
+  engineShare: number;
   tokensPerSecond: number;
-  msPerToken: number;
   msPerPass: number;
 }
 
@@ -28,6 +36,7 @@ export interface EnginePlan {
   genLengths: readonly number[];
   blockSize: number;
   prompts: readonly string[];
+  graph: string;
 }
 
 /** The model with a stopwatch around every forward call. */
@@ -47,37 +56,50 @@ function stopwatch(model: ForwardModel): ForwardModel & { ms: number } {
   return wrapper;
 }
 
+interface Totals {
+  generateMs: number;
+  modelMs: number;
+  nfe: number;
+  tokens: number;
+}
+
+/**
+ * Per generation length: one untimed generation per setting, then the prompts in turn, each
+ * decoded with every setting in an order shuffled per prompt.
+ */
 export async function measureEngine(engine: EngineModel, plan: EnginePlan, onRow?: (row: EngineTiming) => void): Promise<EngineTiming[]> {
   const rows: EngineTiming[] = [];
+  const random = createRandom(19);
+  const model = stopwatch(engine.model);
+  const timed = { ...engine, model };
   for (const genLength of plan.genLengths) {
-    for (const setting of plan.settings) {
-      const options = cellOptions({ setting, blockSize: plan.blockSize }, defaultPlan({ genLength }));
-      const model = stopwatch(engine.model);
-      const timed = { ...engine, model };
-      await generate(timed, plan.prompts[0]!, options); // warm-up at this canvas length
-      model.ms = 0;
-      let generateMs = 0;
-      let nfe = 0;
-      let tokens = 0;
-      for (const prompt of plan.prompts) {
-        const result = await generate(timed, prompt, options);
-        generateMs += result.ms;
-        nfe += result.nfe;
-        tokens += result.tokens.length;
+    const options = new Map(plan.settings.map((setting) => [setting, cellOptions({ setting, blockSize: plan.blockSize }, defaultPlan({ genLength }))]));
+    for (const setting of plan.settings) await generate(timed, plan.prompts[0]!, options.get(setting));
+    const totals = new Map<SettingName, Totals>(plan.settings.map((s) => [s, { generateMs: 0, modelMs: 0, nfe: 0, tokens: 0 }]));
+    for (const prompt of plan.prompts) {
+      for (const setting of shuffled(plan.settings, random.next)) {
+        model.ms = 0;
+        const result = await generate(timed, prompt, options.get(setting));
+        const t = totals.get(setting)!;
+        t.generateMs += result.ms;
+        t.modelMs += model.ms;
+        t.nfe += result.nfe;
+        t.tokens += result.tokens.length;
       }
+    }
+    for (const setting of plan.settings) {
+      const t = totals.get(setting)!;
       const row: EngineTiming = {
+        vocabSize: engine.model.vocabSize,
+        graph: plan.graph,
         setting,
         genLength,
         blockSize: plan.blockSize,
         generations: plan.prompts.length,
-        nfe,
-        tokens,
-        generateMs,
-        modelMs: model.ms,
-        overhead: (generateMs - model.ms) / model.ms,
-        tokensPerSecond: generateMs > 0 ? (1000 * tokens) / generateMs : 0,
-        msPerToken: tokens > 0 ? generateMs / tokens : Number.NaN,
-        msPerPass: nfe > 0 ? generateMs / nfe : Number.NaN,
+        ...t,
+        engineShare: (t.generateMs - t.modelMs) / t.generateMs,
+        tokensPerSecond: t.generateMs > 0 ? (1000 * t.tokens) / t.generateMs : 0,
+        msPerPass: t.nfe > 0 ? t.generateMs / t.nfe : Number.NaN,
       };
       rows.push(row);
       onRow?.(row);

@@ -1,23 +1,81 @@
 /**
- * Raw forward latency of a model at given canvas lengths: the same measurement in Node
- * (onnxruntime-node, onnxruntime-web WASM) and in the browser benchmark page, so the numbers
- * compare like with like. Each pass asks for every position's logits, as a full forward does.
+ * Forward latency of graph variants at given canvas lengths, measured the same way in Node
+ * (onnxruntime-node, onnxruntime-web WASM) and in the browser benchmark page: after untimed
+ * warm-up rounds, `runs` rounds in which every variant makes one pass, in an order shuffled per
+ * round (so drift in the machine's load falls on every variant alike); medians per variant.
  */
-import type { ForwardModel } from "../../src/model/forward-model.ts";
+import type { ForwardModel, RowRequest } from "../../src/model/forward-model.ts";
+import { createRandom } from "../../src/util/random.ts";
+
+/**
+ * fp32-full: model.onnx, every row's logits (what a pass cost before the row contract).
+ * fp32-rows / int8-rows: model.onnx / onnx/model_quantized.onnx, a 32-row block, top-2 rows.
+ */
+export type VariantName = "fp32-full" | "fp32-rows" | "int8-rows";
+
+export const VARIANTS: readonly { name: VariantName; graph: string; output: RowRequest["output"] }[] = [
+  { name: "fp32-full", graph: "onnx/model.onnx", output: "logits" },
+  { name: "fp32-rows", graph: "onnx/model.onnx", output: "top" },
+  { name: "int8-rows", graph: "onnx/model_quantized.onnx", output: "top" },
+];
+
+/** Rows a block pass asks for: rows [T/2, T/2 + 32) clipped to the canvas. */
+export const BLOCK_ROWS = 32;
+
+export function rowsFor(variant: VariantName, length: number): RowRequest {
+  if (variant === "fp32-full") return { from: 0, to: length, output: "logits" };
+  const from = Math.floor(length / 2);
+  return { from, to: Math.min(length, from + BLOCK_ROWS), output: "top" };
+}
 
 export interface ForwardTiming {
+  variant: VariantName;
   sequenceLength: number;
+  /** Rows the pass asked for. */
+  rows: number;
   runs: number;
   medianMs: number;
   meanMs: number;
   minMs: number;
+  /** Median CPU time of the process per pass (all its threads); null where it cannot be read (browsers). */
+  cpuMs: number | null;
+  /** Bytes of output read back by a pass (OnnxModel.lastBytesRead); null for models that do not say. */
+  bytesRead: number | null;
 }
 
 export interface ForwardPlan {
   sequenceLengths: readonly number[];
-  /** Untimed passes first (session warm-up, shader compilation, allocator growth). */
+  /** Untimed rounds at the first length (WASM compilation, session warm-up). */
   warmup: number;
+  /** Untimed rounds at each later length (allocator growth); default `warmup`. */
+  warmupPerLength?: number;
+  /** Timed rounds at each length; each round times one pass of every variant. */
   runs: number;
+  /** Seed of the per-round order. */
+  seed?: number;
+}
+
+export interface MeasuredVariant {
+  name: VariantName;
+  /** Tells apart the same variant on several runtimes measured together; default `name`. */
+  key?: string;
+  model: ForwardModel & { readonly lastBytesRead?: number };
+}
+
+/** One timed pass. */
+export interface PassSample {
+  key: string;
+  variant: VariantName;
+  ms: number;
+  cpuMs: number | null;
+  bytesRead: number | null;
+}
+
+export interface Clock {
+  /** Wall clock, ms. */
+  now(): number;
+  /** CPU time used by the process so far, ms; absent where it cannot be read. */
+  cpu?(): number;
 }
 
 export function median(values: readonly number[]): number {
@@ -27,13 +85,24 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function timingOf(sequenceLength: number, samples: readonly number[]): ForwardTiming {
+export function timingOf(
+  variant: VariantName,
+  sequenceLength: number,
+  rows: number,
+  samples: readonly number[],
+  cpuSamples: readonly number[] | null,
+  bytesRead: number | null,
+): ForwardTiming {
   return {
+    variant,
     sequenceLength,
+    rows,
     runs: samples.length,
     medianMs: median(samples),
     meanMs: samples.reduce((a, b) => a + b, 0) / samples.length,
     minMs: Math.min(...samples),
+    cpuMs: cpuSamples ? median(cpuSamples) : null,
+    bytesRead,
   };
 }
 
@@ -44,24 +113,58 @@ export function benchCanvas(length: number, maskTokenId: number): Int32Array {
   return canvas;
 }
 
-export async function measureForward(
-  model: ForwardModel,
-  maskTokenId: number,
-  plan: ForwardPlan,
-  now: () => number = () => globalThis.performance.now(),
-): Promise<ForwardTiming[]> {
-  const out: ForwardTiming[] = [];
-  for (const length of plan.sequenceLengths) {
+/** Fisher-Yates with the given random source: a new array. */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+export const wallClock: Clock = { now: () => globalThis.performance.now() };
+
+/** One round: a pass of every variant on the canvas, in an order shuffled by `random`. */
+export async function timeRound(variants: readonly MeasuredVariant[], canvas: Int32Array, random: () => number, clock: Clock = wallClock): Promise<PassSample[]> {
+  const samples: PassSample[] = [];
+  for (const v of shuffled(variants, random)) {
+    const rows = rowsFor(v.name, canvas.length);
+    const cpuStart = clock.cpu?.() ?? 0;
+    const started = clock.now();
+    await v.model.forward(canvas, rows);
+    const ms = clock.now() - started;
+    samples.push({ key: v.key ?? v.name, variant: v.name, ms, cpuMs: clock.cpu ? clock.cpu() - cpuStart : null, bytesRead: v.model.lastBytesRead ?? null });
+  }
+  return samples;
+}
+
+/** Medians per key of the samples taken at one length, in the order keys first appear. */
+export function timingsOf(samples: readonly PassSample[], length: number): (ForwardTiming & { key: string })[] {
+  const keys = [...new Set(samples.map((s) => s.key))];
+  return keys.map((key) => {
+    const mine = samples.filter((s) => s.key === key);
+    const { variant } = mine[0]!;
+    const rows = rowsFor(variant, length);
+    const cpu = mine.every((s) => s.cpuMs !== null) ? mine.map((s) => s.cpuMs!) : null;
+    return { key, ...timingOf(variant, length, rows.to - rows.from, mine.map((s) => s.ms), cpu, mine[mine.length - 1]!.bytesRead) };
+  });
+}
+
+export async function measureForward(variants: readonly MeasuredVariant[], maskTokenId: number, plan: ForwardPlan, clock: Clock = wallClock): Promise<(ForwardTiming & { key: string })[]> {
+  const random = createRandom(plan.seed ?? 19);
+  const out: (ForwardTiming & { key: string })[] = [];
+  for (const [index, length] of plan.sequenceLengths.entries()) {
     const canvas = benchCanvas(length, maskTokenId);
-    const rows = { from: 0, to: length, output: "logits" } as const;
-    for (let i = 0; i < plan.warmup; i++) await model.forward(canvas, rows);
-    const samples: number[] = [];
-    for (let i = 0; i < plan.runs; i++) {
-      const started = now();
-      await model.forward(canvas, rows);
-      samples.push(now() - started);
+    const warmup = index === 0 ? plan.warmup : (plan.warmupPerLength ?? plan.warmup);
+    for (let round = 0; round < warmup; round++) {
+      for (const v of variants) await v.model.forward(canvas, rowsFor(v.name, length));
     }
-    out.push(timingOf(length, samples));
+    const samples: PassSample[] = [];
+    for (let round = 0; round < plan.runs; round++) samples.push(...(await timeRound(variants, canvas, random.next, clock)));
+    // Declared order, whatever order the rounds ran in.
+    const timings = timingsOf(samples, length);
+    out.push(...variants.map((v) => timings.find((t) => t.key === (v.key ?? v.name))!));
   }
   return out;
 }

@@ -1,101 +1,177 @@
 /**
- * `npm run bench`'s report: rows of measurements plus the ratios the issue asks for (each
- * runtime's forward latency over onnxruntime-node's, the engine's time over its raw model
- * calls, time per token against the shortest generation length), as JSON and as text tables.
+ * `npm run bench`'s report: rows of measurements, the ratios the issue asks for (each row's
+ * forward latency over onnxruntime-node fp32 at one thread computing every row's logits, the
+ * engine's share of a generation), a summary against issue #19's targets, as JSON and as
+ * Markdown tables.
  */
 import type { EngineTiming } from "./engine-timing.ts";
-import type { ForwardTiming } from "./forward-latency.ts";
+import type { ForwardTiming, VariantName } from "./forward-latency.ts";
 import type { MachineInfo, ModelInfo } from "./machine.ts";
 
-export type ForwardRuntime = "node-native" | "node-wasm" | "chromium-wasm-1t" | "chromium-wasm-mt" | "chromium-webgpu";
+export type ForwardRuntime = "node-native-1t" | "node-native" | "node-wasm" | "chromium-wasm-1t" | "chromium-wasm-mt" | "chromium-webgpu";
 
 export interface ForwardRow extends ForwardTiming {
   runtime: ForwardRuntime;
-  /** WASM threads in use; null = the runtime's default (onnxruntime-node: its own choice). */
+  /** Threads in use; null = the runtime's default (onnxruntime-node: its own choice). */
   threads: number | null;
   crossOriginIsolated: boolean | null;
   /** WebGPU on a CPU implementation (SwiftShader): not a GPU figure. */
   software: boolean;
   adapter: string;
-  /** medianMs / node-native medianMs at the same sequence length. */
-  overNodeNative: number | null;
+  /**
+   * Median ms of node-native-1t fp32-full passes interleaved with this row's (Chromium rows);
+   * null = the run's node-native-1t fp32-full row at the same length is the reference.
+   */
+  referenceMs: number | null;
 }
 
-export interface EngineRow extends EngineTiming {
-  /** generateMs / modelMs: 1.05 = the engine adds 5 % to the raw forward passes. */
-  engineOverRaw: number;
-  /** msPerToken / msPerToken of the same setting at the shortest generation length. */
-  msPerTokenVsShortest: number;
+export interface RatedRow extends ForwardRow {
+  /** bytesRead / rows. */
+  bytesPerRow: number | null;
+  /** medianMs over the native reference's (node-native-1t fp32-full) at the same length: referenceMs, else the run's row. */
+  overNative1tFull: number | null;
+}
+
+/** The figures issue #19 sets targets for, keyed by sequence length and by vocabulary size. */
+export interface BenchSummary {
+  /** Chromium WASM 1 thread int8-rows (the page's default) ms per pass over node-native-1t fp32-full. */
+  wasmOverNative1t: Record<string, number | null>;
+  /** The engine's share of generate() time: the max over vanilla, threshold, adablock, generation lengths and graphs. */
+  engineShare: Record<string, number | null>;
+  engineShareOf: string;
+  /** Bytes read back per row by int8-rows passes (the max over runtimes and lengths). */
+  bytesReadPerRow: number | null;
+  targets: { wasmOverNative1t: number; engineShare: Record<string, number>; bytesReadPerRow: number };
+  /** Each figure against its target; null = not measured here. */
+  met: { wasmOverNative1t: Record<string, boolean | null>; engineShare: Record<string, boolean | null>; bytesReadPerRow: boolean | null };
 }
 
 export interface BenchJson {
   date: string;
-  machine: MachineInfo & { chromium: string };
+  machine: MachineInfo & { chromium: string; loadAverageEnd: number };
   model: ModelInfo;
   sequenceLengths: number[];
-  forward: ForwardRow[];
-  engine: EngineRow[];
+  forward: RatedRow[];
+  engine: EngineTiming[];
+  summary: BenchSummary;
+  /** How to read the figures (wall-only rows, synthetic graphs). */
+  notes: string[];
   /** Parts that could not run here, and why (no Chromium, no WebGPU adapter, ...). */
   skipped: { what: string; reason: string }[];
   ms: number;
 }
 
-export function forwardRatios(rows: readonly Omit<ForwardRow, "overNodeNative">[]): ForwardRow[] {
+export const TARGETS: BenchSummary["targets"] = { wasmOverNative1t: 2.0, engineShare: { "4001": 0.03, "151936": 0.05 }, bytesReadPerRow: 16 };
+export const ENGINE_SHARE_OF = "max over vanilla, threshold and adablock, generation lengths and graphs";
+
+const find = (rows: readonly ForwardRow[], runtime: ForwardRuntime, variant: VariantName, length: number): ForwardRow | undefined =>
+  rows.find((r) => r.runtime === runtime && r.variant === variant && r.sequenceLength === length);
+
+export function rateRows(rows: readonly ForwardRow[]): RatedRow[] {
   return rows.map((row) => {
-    const native = rows.find((r) => r.runtime === "node-native" && r.sequenceLength === row.sequenceLength);
-    return { ...row, overNodeNative: native && native.medianMs > 0 ? row.medianMs / native.medianMs : null };
+    const reference = row.referenceMs ?? find(rows, "node-native-1t", "fp32-full", row.sequenceLength)?.medianMs;
+    return {
+      ...row,
+      bytesPerRow: row.bytesRead === null ? null : row.bytesRead / row.rows,
+      overNative1tFull: reference !== undefined && reference > 0 ? row.medianMs / reference : null,
+    };
   });
 }
 
-export function engineRatios(timings: readonly EngineTiming[]): EngineRow[] {
-  return timings.map((timing) => {
-    const sameSetting = timings.filter((t) => t.setting === timing.setting);
-    const shortest = sameSetting.reduce((a, b) => (b.genLength < a.genLength ? b : a));
-    return { ...timing, engineOverRaw: timing.generateMs / timing.modelMs, msPerTokenVsShortest: timing.msPerToken / shortest.msPerToken };
-  });
+const atMost = (value: number | null, limit: number): boolean | null => (value === null ? null : value <= limit);
+
+export function summarize(forward: readonly RatedRow[], engine: readonly EngineTiming[], lengths: readonly number[]): BenchSummary {
+  const page = (length: number): RatedRow | undefined => forward.find((r) => r.runtime === "chromium-wasm-1t" && r.variant === "int8-rows" && r.sequenceLength === length);
+  const wasmOverNative1t = Object.fromEntries(lengths.map((l) => [String(l), page(l)?.overNative1tFull ?? null]));
+  const engineShare = Object.fromEntries(
+    Object.keys(TARGETS.engineShare).map((vocab) => {
+      const shares = engine.filter((e) => String(e.vocabSize) === vocab).map((e) => e.engineShare);
+      return [vocab, shares.length > 0 ? Math.max(...shares) : null];
+    }),
+  );
+  const perRow = forward.filter((r) => r.variant === "int8-rows" && r.bytesPerRow !== null).map((r) => r.bytesPerRow!);
+  const bytesReadPerRow = perRow.length > 0 ? Math.max(...perRow) : null;
+  return {
+    wasmOverNative1t,
+    engineShare,
+    engineShareOf: ENGINE_SHARE_OF,
+    bytesReadPerRow,
+    targets: TARGETS,
+    met: {
+      wasmOverNative1t: Object.fromEntries(Object.entries(wasmOverNative1t).map(([l, v]) => [l, atMost(v, TARGETS.wasmOverNative1t)])),
+      engineShare: Object.fromEntries(Object.entries(engineShare).map(([v, s]) => [v, atMost(s, TARGETS.engineShare[v]!)])),
+      bytesReadPerRow: atMost(bytesReadPerRow, TARGETS.bytesReadPerRow),
+    },
+  };
 }
 
-const fixed = (value: number | null, digits: number): string => (value === null || !Number.isFinite(value) ? "–" : value.toFixed(digits));
+const fixed = (value: number | null | undefined, digits: number): string => (value === null || value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits));
+const percent = (value: number | null | undefined): string => (value === null || value === undefined ? "–" : `${(100 * value).toFixed(2)} %`);
+const verdict = (met: boolean | null): string => (met === null ? "not measured" : met ? "met" : "NOT met");
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
   return [line(header), `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.map(line)].join("\n");
 }
 
-function runtimeLabel(row: ForwardRow): string {
+export function runtimeLabel(row: ForwardRow): string {
   const threads = row.threads === null ? "default threads" : `${row.threads} thread${row.threads === 1 ? "" : "s"}`;
   if (row.runtime === "chromium-webgpu") return `chromium WebGPU (${row.adapter}${row.software ? ", SOFTWARE" : ""})`;
-  if (row.runtime === "node-native") return `node onnxruntime-node (${threads})`;
+  if (row.runtime === "node-native-1t" || row.runtime === "node-native") return `node onnxruntime-node (${threads})`;
   if (row.runtime === "node-wasm") return `node onnxruntime-web WASM (${threads})`;
   return `chromium WASM (${threads}${row.crossOriginIsolated ? ", cross-origin isolated" : ""})`;
 }
 
+function summaryTable(summary: BenchSummary): string {
+  const rows = [
+    ...Object.entries(summary.wasmOverNative1t).map(([length, value]) => [
+      `Chromium WASM 1 thread int8-rows / node fp32 1 thread full logits, T = ${length}`,
+      value === null ? "–" : `${fixed(value, 2)}x`,
+      `<= ${fixed(summary.targets.wasmOverNative1t, 1)}x`,
+      verdict(summary.met.wasmOverNative1t[length] ?? null),
+    ]),
+    ...Object.entries(summary.engineShare).map(([vocab, value]) => [
+      `engine share of generate(), vocab ${Number(vocab).toLocaleString("en-US")} (${summary.engineShareOf})`,
+      percent(value),
+      `<= ${percent(summary.targets.engineShare[vocab] ?? null)}`,
+      verdict(summary.met.engineShare[vocab] ?? null),
+    ]),
+    ["bytes read back per row, int8-rows", fixed(summary.bytesReadPerRow, 1), `<= ${summary.targets.bytesReadPerRow}`, verdict(summary.met.bytesReadPerRow)],
+  ];
+  return table(["issue #19 target", "measured", "target", ""], rows);
+}
+
 /** The report as Markdown tables (the text output of `npm run bench`, also used in docs/results.md). */
 export function benchMarkdown(report: BenchJson): string {
+  if (!("summary" in report)) return "(this bench was saved in an older format; rerun `npm run bench`)";
   const lengths = report.sequenceLengths;
-  const runtimes = [...new Set(report.forward.map((row) => runtimeLabel(row)))];
-  const cell = (label: string, length: number, pick: (row: ForwardRow) => string): string => {
-    const row = report.forward.find((r) => runtimeLabel(r) === label && r.sequenceLength === length);
-    return row ? pick(row) : "–";
-  };
+  const keys = [...new Set(report.forward.map((row) => `${runtimeLabel(row)}\u0000${row.variant}`))];
   const forward = table(
-    ["forward pass, median ms (x node native)", ...lengths.map((l) => `seq ${l}`)],
-    runtimes.map((label) => [label, ...lengths.map((l) => cell(label, l, (row) => `${fixed(row.medianMs, 1)} (${fixed(row.overNodeNative, 1)}x)`))]),
+    ["runtime", "graph", ...lengths.map((l) => `T = ${l}: median ms (x native 1 thread full)`), "CPU ms per pass", "bytes read per row"],
+    keys.map((key) => {
+      const [label, variant] = key.split("\u0000") as [string, VariantName];
+      const rows = lengths.map((l) => report.forward.find((r) => runtimeLabel(r) === label && r.variant === variant && r.sequenceLength === l));
+      const cpu = rows.some((r) => r?.cpuMs !== null && r?.cpuMs !== undefined) ? rows.map((r) => fixed(r?.cpuMs, 1)).join(" / ") : "wall only";
+      const bytes = [...new Set(rows.filter((r) => r !== undefined).map((r) => fixed(r.bytesPerRow, 0)))].join(" / ");
+      return [label, variant, ...rows.map((r) => (r ? `${fixed(r.medianMs, 2)} (${fixed(r.overNative1tFull, 2)}x)` : "–")), cpu, bytes];
+    }),
   );
   const engine = table(
-    ["generate (node native)", "L", "NFE", "tokens", "tokens/s", "engine / raw", "ms per pass", "ms per token", "ms/token vs shortest L"],
+    ["generate (node native, default threads)", "vocab", "setting", "L", "NFE", "generate ms", "model ms", "engine share", "ms per pass", "tokens/s"],
     report.engine.map((row) => [
+      row.graph,
+      String(row.vocabSize),
       row.setting,
       String(row.genLength),
       String(row.nfe),
-      String(row.tokens),
+      fixed(row.generateMs, 0),
+      fixed(row.modelMs, 0),
+      percent(row.engineShare),
+      fixed(row.msPerPass, 2),
       fixed(row.tokensPerSecond, 1),
-      fixed(row.engineOverRaw, 3),
-      fixed(row.msPerPass, 1),
-      fixed(row.msPerToken, 1),
-      `${fixed(row.msPerTokenVsShortest, 2)}x`,
     ]),
   );
+  const notes = report.notes.map((n) => `- ${n}`).join("\n");
   const skipped = report.skipped.map((s) => `- skipped ${s.what}: ${s.reason}`).join("\n");
-  return [forward, engine, skipped].filter(Boolean).join("\n\n");
+  return [summaryTable(report.summary), forward, engine, notes, skipped].filter(Boolean).join("\n\n");
 }
