@@ -196,7 +196,8 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     const { page } = checked;
     const corrupted = await page.evaluate(async () => {
       const cache = await caches.open("dllm-model-files-v1");
-      const key = (await cache.keys()).find((request) => request.url.endsWith("onnx/model.onnx"));
+      // The graph WASM runs (int8), stored in parts: corrupt the first part's bytes.
+      const key = (await cache.keys()).find((request) => request.url.endsWith("onnx/model_quantized.onnx?dllm-part=0"));
       if (!key) return false;
       const stored = (await cache.match(key))!;
       const bytes = new Uint8Array(await stored.arrayBuffer());
@@ -208,7 +209,7 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     await loadModel(page, EMBEDDED, "wasm");
     await page.waitForFunction(() => /damaged/.test(document.querySelector("#load-notice")?.textContent ?? ""), undefined, { timeout: 120_000 });
     await waitForModel(page, "wasm");
-    assert.match((await page.textContent("#load-notice")) ?? "", /cached onnx\/model\.onnx was damaged \(its SHA-256 does not match.*downloaded again/);
+    assert.match((await page.textContent("#load-notice")) ?? "", /cached onnx\/model_quantized\.onnx was damaged \(its SHA-256 does not match.*downloaded again/);
     assert.equal(await page.getAttribute("#load-status", "data-source"), "network");
     await startRun(page);
     assert.equal(await waitForRunEnd(page), "done");

@@ -5,6 +5,7 @@
  */
 import type { DllmClient, LoadReport } from "../index.ts";
 import type { DownloadProgress } from "../../workers/progress.ts";
+import { requestPersistentStorage } from "../../workers/download.ts";
 import type { BackendChoice } from "../../workers/api.ts";
 import { byId, describeError, formatBytes, setText } from "./dom.ts";
 import { loadNotices } from "./notices.ts";
@@ -70,6 +71,8 @@ export class ModelPanel {
     setText(this.backendLabel, "loading…");
     this.backendLabel.dataset.backend = "";
     this.events.onLoading();
+    // Only a page may ask for persistent storage; the worker's downloads then survive storage pressure.
+    void requestPersistentStorage();
     try {
       const report = await this.client.load(
         { ...this.chosenModel(), backend: this.backend.value as BackendChoice, ...(this.hubUrl ? { hubUrl: this.hubUrl } : {}) },
