@@ -110,17 +110,20 @@ describe("npm run generate with a real export's layout", () => {
   });
 });
 
-// The local replica of the Qwen3-0.6B exports (model/replica/build.sh; not committed): skipped until built.
-const REPLICA = join(import.meta.dirname, "../model/replica/hub/dllm-replica/Qwen3-replica-diffusion-mdlm-ONNX");
-describe.skipIf(!existsSync(join(REPLICA, "config.json")))("npm run generate on the replica", () => {
-  for (const dtype of ["fp16", "q4f16"]) {
-    it(`--chat --dtype ${dtype} from the local folder: an answer without special tokens`, async () => {
-      const { code, stdout, stderr } = await cli(["--prompt", "What is 12 + 7?", "--model", REPLICA, "--dtype", dtype, "--chat", "--gen-length", "16", "--block-size", "8", "--json"]);
-      expect(stderr).not.toMatch(/Error/);
-      expect(code).toBe(0);
-      const out = JSON.parse(stdout) as { text: string; tokens: number[] };
-      expect(out.tokens.length).toBeGreaterThan(0);
-      expect(out.text).not.toMatch(/<\|[a-z_]+\|>/);
-    });
-  }
-});
+// The local replicas of the Qwen3-0.6B exports (model/replica/build.sh; not committed): skipped until built.
+const REPLICAS = join(import.meta.dirname, "../model/replica/hub/dllm-replica");
+for (const kind of ["mdlm", "bd3lm"]) {
+  const folder = join(REPLICAS, `Qwen3-replica-diffusion-${kind}-ONNX`);
+  describe.skipIf(!existsSync(join(folder, "config.json")))(`npm run generate on the ${kind} replica`, () => {
+    for (const dtype of ["fp16", "q4f16"]) {
+      it(`--chat --dtype ${dtype} from the local folder: an answer without special tokens`, async () => {
+        const { code, stdout, stderr } = await cli(["--prompt", "What is 12 + 7?", "--model", folder, "--dtype", dtype, "--chat", "--gen-length", "16", "--block-size", "8", "--json"]);
+        expect(stderr).not.toMatch(/Error/);
+        expect(code).toBe(0);
+        const out = JSON.parse(stdout) as { text: string; tokens: number[] };
+        expect(out.tokens.length).toBeGreaterThan(0);
+        expect(out.text).not.toMatch(/<\|[a-z_]+\|>/);
+      });
+    }
+  });
+}
