@@ -93,8 +93,8 @@ describe("bench report", () => {
     expect(text).toContain("| Chromium WASM 1 thread int8-rows / node fp32 1 thread full logits, T = 128 | 2.50x | <= 2.0x | NOT met |");
     expect(text).toContain("| engine share of generate(), vocab 151,936");
     expect(text).toContain("| 10.00 % | <= 5.00 % | NOT met |");
-    expect(text).toContain("| node onnxruntime-node (1 thread) | fp32-full | 10.00 (1.00x) | 20.00 (1.00x) | – | 10.0 / 20.0 / – | 16004 |");
-    expect(text).toContain("| chromium WASM (1 thread) | int8-rows | 15.00 (1.50x) | 50.00 (2.50x) | 90.00 (1.50x) | wall only | 16 |");
+    expect(text).toContain("| node onnxruntime-node (1 thread) | fp32-full | 10.00 (1.00x) | 20.00 (1.00x) | – | 10.0 / 20.0 / – | 16004 | this run's row |");
+    expect(text).toContain("| chromium WASM (1 thread) | int8-rows | 15.00 (1.50x) | 50.00 (2.50x) | 90.00 (1.50x) | wall only | 16 | – / – / 60.00 |");
     expect(text).toContain("chromium WebGPU (google swiftshader, SOFTWARE) | fp32-rows | 2000.00 (200.00x)");
     expect(text).toContain("| graph 4001 | 4001 | adablock | 64 | 30 | 1000 | 960 | 4.00 % |");
     expect(text).toContain("- Chromium rows are wall time only");

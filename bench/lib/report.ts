@@ -147,13 +147,14 @@ export function benchMarkdown(report: BenchJson): string {
   const lengths = report.sequenceLengths;
   const keys = [...new Set(report.forward.map((row) => `${runtimeLabel(row)}\u0000${row.variant}`))];
   const forward = table(
-    ["runtime", "graph", ...lengths.map((l) => `T = ${l}: median ms (x native 1 thread full)`), "CPU ms per pass", "bytes read per row"],
+    ["runtime", "graph", ...lengths.map((l) => `T = ${l}: median ms (x native 1 thread full)`), "CPU ms per pass", "bytes read per row", "divided by: paired native 1 thread full ms"],
     keys.map((key) => {
       const [label, variant] = key.split("\u0000") as [string, VariantName];
       const rows = lengths.map((l) => report.forward.find((r) => runtimeLabel(r) === label && r.variant === variant && r.sequenceLength === l));
       const cpu = rows.some((r) => r?.cpuMs !== null && r?.cpuMs !== undefined) ? rows.map((r) => fixed(r?.cpuMs, 1)).join(" / ") : "wall only";
       const bytes = [...new Set(rows.filter((r) => r !== undefined).map((r) => fixed(r.bytesPerRow, 0)))].join(" / ");
-      return [label, variant, ...rows.map((r) => (r ? `${fixed(r.medianMs, 2)} (${fixed(r.overNative1tFull, 2)}x)` : "–")), cpu, bytes];
+      const paired = rows.some((r) => r?.referenceMs !== null && r?.referenceMs !== undefined) ? rows.map((r) => fixed(r?.referenceMs, 2)).join(" / ") : "this run's row";
+      return [label, variant, ...rows.map((r) => (r ? `${fixed(r.medianMs, 2)} (${fixed(r.overNative1tFull, 2)}x)` : "–")), cpu, bytes, paired];
     }),
   );
   const engine = table(

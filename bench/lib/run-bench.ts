@@ -118,7 +118,8 @@ async function pairedRounds(page: ChromiumBench, reference: MeasuredVariant, mas
       referenceSamples.push(...(await timeRound([reference], canvas, random.next, nodeClock)));
       pageSamples.push(...(await page.round(length)));
     }
-    timings.push(...timingsOf(pageSamples, length).map(({ key: _, ...t }) => t));
+    const order = (t: ForwardTiming) => VARIANTS.findIndex((v) => v.name === t.variant);
+    timings.push(...timingsOf(pageSamples, length).map(({ key: _, ...t }) => t).sort((a, b) => order(a) - order(b)));
     referenceMs.set(length, timingsOf(referenceSamples, length)[0]!.medianMs);
   }
   return { timings, referenceMs };
