@@ -34,11 +34,12 @@ describe("engine worker API with a KV cache", () => {
     await served.close();
   });
 
-  it("fetches onnx/model_kv.onnx only for a cached run, then generates as the Node backend does", async () => {
-    const kvRequests = () => requested.filter((url) => url.endsWith("onnx/model_kv.onnx")).length;
+  it("fetches the int8 KV-cache graph only for a cached run, then generates as the Node backend does with the same graphs", async () => {
+    // WASM runs dllm-tiny's int8 graphs (onnx/variants.json), the KV-cache one included.
+    const kvRequests = () => requested.filter((url) => url.endsWith("onnx/model_kv_quantized.onnx")).length;
     await api.generate(prompt, { decoder: "threshold", genLength: 16, blockSize: 8 });
     expect(kvRequests()).toBe(0);
-    const node = await loadModel();
+    const node = await loadModel(undefined, { dtype: "q8" });
     try {
       for (const options of [
         { decoder: "adablock", genLength: 32, blockSize: 8, cache: "dual" },

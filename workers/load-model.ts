@@ -8,9 +8,9 @@
 import { ModelLoadError } from "../src/errors.ts";
 import { catalogModel } from "../src/model/catalog.ts";
 import { lazyKvModel, modelFolderOf, readModelMetadata, type FileProgress, type LazyModel, type ModelFolder } from "../src/model/model-folder.ts";
-import { chooseGraph, resolveModelSource, type Dtype, type GraphVariant, type ModelSource } from "../src/model/model-source.ts";
+import { chooseGraph, kvGraphFile, resolveModelSource, type Dtype, type GraphVariant, type ModelSource } from "../src/model/model-source.ts";
 import { loadGraphSource } from "../src/model/onnx-external-data.ts";
-import type { OnnxModel, OnnxWindowModel, OrtModule } from "../src/model/onnx-model.ts";
+import type { GraphSource, OnnxModel, OnnxWindowModel, OrtModule } from "../src/model/onnx-model.ts";
 import type { BackendChoice, BackendInfo } from "./api.ts";
 import { openKvModel, openModel, planBackend, type BackendPlan } from "./backend.ts";
 import type { CachedModelFiles } from "./cached-files.ts";
@@ -72,6 +72,7 @@ export async function loadWebModel(steps: LoadSteps): Promise<LoadedWebModel> {
   const meta = await readModelMetadata(files, steps.onProgress);
   const known = source.kind === "hub" ? catalogModel(source.repo)?.variants : undefined;
   let graph: GraphVariant | undefined;
+  const sources: GraphSource[] = [];
   const opened = await openModel(
     ort,
     plan,
@@ -87,11 +88,21 @@ export async function loadWebModel(steps: LoadSteps): Promise<LoadedWebModel> {
           `is ${(graph.bytes! / 2 ** 30).toFixed(1)} GiB with its weights, more than WASM's heap holds (${WASM_MAX_MODEL_BYTES / 2 ** 30} GiB): choose a smaller dtype (q4f16) or run it on WebGPU`,
         );
       }
-      await files.ensureRoom([graph.file]);
-      return loadGraphSource(files, graph.file, steps.onProgress);
+      const chosen = graph.file;
+      await files.ensureRoom([chosen]);
+      const opened = await loadGraphSource(files, chosen, steps.onProgress, (dataFiles) => files.ensureRoom([chosen, ...dataFiles]));
+      sources.push(opened);
+      return opened;
     },
     typeof meta.config.vocab_size === "number" ? { vocabSize: meta.config.vocab_size } : {},
-  );
+  ).finally(() => {
+    // Sessions hold their own copies once created: the cached parts' blob: URLs can go.
+    for (const source of sources) {
+      for (const url of [source.graph, ...(source.externalData ?? []).map((d) => d.data)]) {
+        if (typeof url === "string" && url.startsWith("blob:")) URL.revokeObjectURL(url);
+      }
+    }
+  });
   let folder: ModelFolder;
   try {
     folder = modelFolderOf(meta, opened.model.vocabSize);
@@ -101,7 +112,8 @@ export async function loadWebModel(steps: LoadSteps): Promise<LoadedWebModel> {
   }
   const vocabSize = folder.config.vocabSize;
   // The KV-cache graph is fetched (through the same Cache Storage) only when a run asks for a cache.
-  const kvModel = lazyKvModel(files, (onnx) => openKvModel(ort, { name: "onnx/model_kv.onnx", graph: onnx }, vocabSize, opened.info.backend));
+  const kvFile = () => kvGraphFile(files, graph!);
+  const kvModel = lazyKvModel(files, async (onnx) => openKvModel(ort, { name: await kvFile(), graph: onnx }, vocabSize, opened.info.backend), kvFile);
   return {
     ...folder,
     model: opened.model,

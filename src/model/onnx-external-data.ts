@@ -155,15 +155,25 @@ export function besideGraph(graphFile: string, location: string): string {
   return slash < 0 ? location : `${graphFile.slice(0, slash + 1)}${location}`;
 }
 
+/** A string `externalData()` handed out is a file path (Node) unless it is a URL (a browser's blob: or http:). */
+const isUrl = (text: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[a-z]:[\\/]/i.test(text);
+
 /**
  * A graph of the folder and the external data files it names, ready for createOnnxModel: the
  * graph's bytes are read once to find the data files; where `files` can hand out paths (Node,
  * local folder) the graph is passed as its path and onnxruntime reads the data beside it itself,
- * else graph and data come as separate buffers. A missing data file is a ModelLoadError
- * naming it, raised before any session is created.
+ * else graph and data come as separate buffers or URLs (a browser's blob: URLs of cached parts).
+ * A missing data file is a ModelLoadError naming it, raised before any session is created;
+ * `beforeData` sees the data files' paths before any is fetched (a storage check).
  */
-export async function loadGraphSource(files: ModelFiles, file: string, onProgress?: (progress: FileProgress) => void): Promise<GraphSource> {
+export async function loadGraphSource(
+  files: ModelFiles,
+  file: string,
+  onProgress?: (progress: FileProgress) => void,
+  beforeData?: (paths: string[]) => Promise<void>,
+): Promise<GraphSource> {
   const located = await files.externalData(file, onProgress);
+  const byPath = typeof located === "string" && !isUrl(located);
   const bytes = typeof located === "string" ? await files.bytes(file) : located;
   if (bytes.byteLength === 0) throw new ModelLoadError(file, "is empty");
   let locations: string[];
@@ -174,12 +184,15 @@ export async function loadGraphSource(files: ModelFiles, file: string, onProgres
     if (!(error instanceof DamagedProtobuf)) throw error;
     locations = [];
   }
-  const externalData: { path: string; data: Uint8Array | string }[] = [];
-  for (const location of locations) {
-    const path = besideGraph(file, location);
+  const paths = locations.map((location) => besideGraph(file, location));
+  for (const path of paths) {
     if ((await files.size(path)) === undefined) throw new ModelLoadError(path, `is missing from ${files.origin} (${file} keeps its weights there)`);
-    // onnxruntime-node reads the data beside a graph it opened by path; listing it again would load it twice.
-    if (typeof located !== "string") externalData.push({ path: location, data: await files.externalData(path, onProgress) });
   }
-  return externalData.length > 0 ? { name: file, graph: located, externalData } : { name: file, graph: located };
+  // onnxruntime-node reads the data beside a graph it opened by path; listing it again would load it twice.
+  if (byPath) return { name: file, graph: located };
+  await beforeData?.(paths);
+  const externalData: { path: string; data: Uint8Array | string }[] = [];
+  for (const [i, location] of locations.entries()) externalData.push({ path: location, data: await files.externalData(paths[i]!, onProgress) });
+  const graph = typeof located === "string" ? located : bytes;
+  return externalData.length > 0 ? { name: file, graph, externalData } : { name: file, graph };
 }
