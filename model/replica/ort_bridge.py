@@ -37,6 +37,7 @@ class OrtGraph:
     def close(self):
         self.proc.stdin.close()
         self.proc.wait()
+        self.proc.stdout.close()
 
 
 def node_tokenizer(folder, items, decode=False):

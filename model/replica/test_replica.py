@@ -13,6 +13,7 @@ MatMulNBits packing). Numbers go to work/parity.json.
 
 import json
 import random
+import subprocess
 import unittest
 from pathlib import Path
 
@@ -29,6 +30,7 @@ HUB = HERE / "hub" / "dllm-replica"
 WORK = HERE / "work"
 FOLDERS = {"mdlm": HUB / "Qwen3-replica-diffusion-mdlm-ONNX", "bd3lm": HUB / "Qwen3-replica-diffusion-bd3lm-ONNX"}
 MASK, GEN, SEED = 151669, 64, 77
+JINJA = [Path(p) / "node_modules/@huggingface/jinja" for p in ("/tmp/replica-tok", "/tmp/tok")]
 RESULTS = {}
 
 
@@ -61,6 +63,22 @@ class Tokenizer(unittest.TestCase):
             self.assertEqual(ids.count(id_), text.count(token), token)
         self.assertEqual(node_tokenizer(FOLDERS["mdlm"], [ids], decode=True)[0],
                          "user\nTom has 12 apples.\nassistant\n<think>\n\n</think>\n\n12 + 5 = 17\n#### 17")
+
+    def test_chatml_prompt_is_the_chat_template(self):
+        """problems.chatml_prompt against the Jinja template itself, rendered by @huggingface/jinja
+        (installed beside the tokenizer package by build.sh; skipped where it is absent)."""
+        jinja = next((p for p in JINJA if (p / "package.json").exists()), None)
+        if jinja is None:
+            self.skipTest("@huggingface/jinja not installed in a scratch folder")
+        script = (f"import {{ Template }} from '{jinja}/dist/index.js';"
+                  "import { readFileSync } from 'node:fs';"
+                  f"const cfg = JSON.parse(readFileSync('{FOLDERS['mdlm']}/tokenizer_config.json', 'utf8'));"
+                  "const t = new Template(cfg.chat_template); const m = [{ role: 'user', content: 'Hi there?' }];"
+                  "console.log(JSON.stringify([false, true].map((e) => t.render({ messages: m, "
+                  "add_generation_prompt: true, enable_thinking: e }))));")
+        rendered = json.loads(subprocess.run(["node", "--input-type=module", "-e", script], check=True,
+                                             capture_output=True, text=True).stdout)
+        self.assertEqual(rendered, [chatml_prompt("Hi there?", enable_thinking=e) for e in (False, True)])
 
     def test_folders_share_the_tokenizer(self):
         for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
