@@ -6,7 +6,7 @@ think block unless the prompt already holds it, the worked answer, `<|im_end|>`)
 probability t; the loss is cross-entropy on masked positions weighted 1 / t, over the answer length.
 
 The full 151,936-wide head is too slow for 2 shared cores (one 384 x 32 x 151,936 product takes
-~1.6 s here), so training runs on a compact vocabulary: the few hundred ids the data uses (plus
+~1.6 s here), so training runs on a compact vocabulary: the ids the data uses (154, with
 `<|mask|>`) get trainable rows; every other row keeps its seeded N(0, 0.02) initial value, frozen.
 The softmax denominator still covers the whole vocabulary: the frozen rows enter as one term,
 logsumexp over SAMPLED of them plus log(count / SAMPLED) (an estimate of their partition sum).
