@@ -14,10 +14,11 @@ export async function waitForModel(page: Page, backend: Backend): Promise<void> 
   await page.waitForSelector(`#backend[data-backend="${backend}"]`, { state: "attached", timeout: LOAD_TIMEOUT });
 }
 
-/** Loads a folder URL or repo id through the picker's "other" entry. */
-export async function loadModel(page: Page, url: string, backend: "auto" | Backend = "auto"): Promise<void> {
+/** Loads a folder URL or repo id through the picker's "other" entry ("" dtype: the folder's default). */
+export async function loadModel(page: Page, url: string, backend: "auto" | Backend = "auto", dtype = ""): Promise<void> {
   await page.selectOption("#model-choice", "other");
   await page.fill("#model-url", url);
+  await page.selectOption("#model-dtype", dtype);
   await page.selectOption("#backend-choice", backend);
   await page.click("#load");
 }
