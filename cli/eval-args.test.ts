@@ -33,5 +33,11 @@ describe("npm run eval flags", () => {
     expect(message(["--block-sizes", "12"])).toMatch(/^--block-sizes: 12 must divide/);
     expect(message(["--delimiter-threshold=-1"])).toMatch(/^--delimiter-threshold/);
     expect(message(["--frobnicate"])).toMatch(/^arguments/);
+    expect(message(["--dtype", "int3"])).toMatch(/^--dtype: must be one of fp32, fp16, q4f16, q8, q4, got int3/);
+  });
+
+  it("take the graph's dtype", () => {
+    expect(parseEvalArgs(["--dtype", "q8"]).dtype).toBe("q8");
+    expect(parseEvalArgs([]).dtype).toBeUndefined();
   });
 });

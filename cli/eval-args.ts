@@ -3,6 +3,7 @@
  * by the engine's resolveOptions against the loaded model; this file parses and names flags.
  */
 import { OptionError } from "../src/errors.ts";
+import { parseDtype, type Dtype } from "../src/model/model-source.ts";
 import { parseFlags } from "./args.ts";
 import { EVAL_SEED } from "../src/problems/generate.ts";
 import { checkPlan, defaultPlan, parseBlockSizes, parseSettings, DEFAULT_BLOCK_SIZES, DEFAULT_GEN_LENGTH, type EvalPlan } from "../src/eval/settings.ts";
@@ -14,13 +15,15 @@ export interface EvalArgs {
   seed: number;
   count: number;
   model: string | undefined;
+  /** The graph's dtype (the folder's default for the CPU when absent). */
+  dtype: Dtype | undefined;
   json: boolean;
   out: string | undefined;
 }
 
 export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,adablock,cache,adablock+cache,fixed] [--block-sizes ${DEFAULT_BLOCK_SIZES.join(",")}]
   [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
-  [--model PATH|URL] [--json] [--out DIR]
+  [--model PATH|URL] [--dtype fp32|fp16|q4f16|q8|q4] [--json] [--out DIR]
   defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, seed ${EVAL_SEED} (the held-out seed), ${DEFAULT_COUNT} problems,
   tau_D 0.3, fixed step budget = gen length (one token per pass)`;
 
@@ -33,6 +36,15 @@ function integer(flag: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
+function dtypeFlag(text: string): Dtype {
+  try {
+    return parseDtype(text);
+  } catch (error) {
+    if (error instanceof OptionError) throw new OptionError("--dtype", error.message.slice(error.option.length + 2));
+    throw error;
+  }
+}
+
 export function parseEvalArgs(argv: string[]): EvalArgs {
   const values = parseFlags(argv, {
     decoders: { type: "string" },
@@ -43,6 +55,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     "delimiter-threshold": { type: "string" },
     steps: { type: "string" },
     model: { type: "string" },
+    dtype: { type: "string" },
     json: { type: "boolean" },
     out: { type: "string" },
   });
@@ -71,6 +84,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     seed: integer("--seed", text("seed"), EVAL_SEED, 0),
     count: integer("--count", text("count"), DEFAULT_COUNT, 1),
     model: text("model"),
+    dtype: text("dtype") === undefined ? undefined : dtypeFlag(text("dtype")!),
     json: values.json === true,
     out: text("out"),
   };

@@ -10,12 +10,15 @@ import { cellOptions, planCells, type EvalPlan } from "../src/eval/settings.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { generateProblems } from "../src/problems/generate.ts";
 import { FLAGS } from "./args.ts";
+import type { Dtype } from "../src/model/model-source.ts";
 
 export interface NodeEvalRequest {
   plan: EvalPlan;
   seed: number;
   count: number;
   model: string | undefined;
+  /** The graph's dtype; absent: the folder's default for the CPU. */
+  dtype?: Dtype | undefined;
 }
 
 export interface NodeEvalOutcome {
@@ -30,7 +33,7 @@ export async function evaluateInNode(
   hooks: { onProgress?: (progress: EvalProgress) => void; signal?: AbortSignal } = {},
 ): Promise<NodeEvalOutcome> {
   const modelPath = request.model ?? DEFAULT_MODEL_PATH;
-  const loaded = await loadModel(modelPath);
+  const loaded = await loadModel(modelPath, request.dtype ? { dtype: request.dtype } : {});
   try {
     const problems = generateProblems(request.seed, request.count);
     // Check every cell against the model before the first pass, so a bad flag fails at once.

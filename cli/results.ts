@@ -1,5 +1,5 @@
 /**
- * `npm run results -- [--count N] [--block-sizes LIST] [--decoders LIST] [--steps N] [--runs N] [--no-browser]`:
+ * `npm run results -- [--count N] [--block-sizes LIST] [--decoders LIST] [--steps N] [--dtype D] [--runs N] [--no-browser]`:
  * regenerates docs/results.md (the AdaBlock table, paired comparisons, the benchmark, the
  * machine and this command), docs/accuracy-vs-nfe.svg and docs/results.json in one run. The
  * hand-written reading is kept in docs/results-notes.md and copied in as it is.
@@ -33,6 +33,7 @@ const flags = parseFlags(argv, {
   decoders: { type: "string" },
   steps: { type: "string" },
   runs: { type: "string" },
+  dtype: { type: "string" },
   "no-browser": { type: "boolean" },
   "render-only": { type: "boolean" },
 });
@@ -42,6 +43,8 @@ const evalArgs = parseEvalArgs([
   "--block-sizes", flag("block-sizes", "4,8,16,32"),
   ...(flags.decoders !== undefined ? ["--decoders", flag("decoders", "")] : []),
   ...(flags.steps !== undefined ? ["--steps", flag("steps", "")] : []),
+  // The page's default on WASM: dllm-tiny's int8 graph.
+  "--dtype", flag("dtype", "q8"),
 ]);
 const runs = Number(flag("runs", "10"));
 if (!Number.isInteger(runs) || runs < 1) throw new OptionError("--runs", `must be an integer >= 1, got ${JSON.stringify(flag("runs", "10"))}`);

@@ -74,7 +74,7 @@ describe("the Qwen3 diffusion exports (local replica) in the page", { timeout: 9
   });
 
   it("lists both exports per dtype with their download sizes", async () => {
-    const labels = await checked.page.$$eval("#model-choice option", (options) => options.map((o) => `${o.value} ${o.textContent}`));
+    const labels = await checked.page.$$eval("#model-choice option", (options) => options.map((o) => `${(o as HTMLOptionElement).value} ${o.textContent}`));
     for (const repo of [MDLM, BD3LM]) {
       assert.ok(labels.some((l) => l.startsWith(`${repo}|fp16 `) && /about 1\.40 GB download/.test(l)), `${repo} fp16 with its size`);
       assert.ok(labels.some((l) => l.startsWith(`${repo}|q4f16 `) && /about 648\.5 MB download/.test(l)), `${repo} q4f16 with its size`);
@@ -109,11 +109,12 @@ describe("the Qwen3 diffusion exports (local replica) in the page", { timeout: 9
       const fetched = hub.requests.filter((r) => r.method === "GET" && r.path.startsWith(`/${repo}/resolve/main/onnx/`)).map((r) => r.path.split("/").pop());
       assert.deepEqual([...new Set(fetched)].sort(), [graph, `${graph}.data`], "only the chosen graph and its data");
       assert.equal(await page.isDisabled("#chat-mode"), false, "the folder's chat template turns chat on");
-      for (const options of [
+      const settings: Record<string, string | number>[] = [
         { decoder: "adablock", genLength: 32, blockSize: 8, threshold: 0.9, delimiterThreshold: 0.3 },
         { decoder: "fixed", genLength: 32, blockSize: 16, steps: 8 },
         { decoder: "threshold", genLength: 32, blockSize: 16, threshold: 0.9 },
-      ]) {
+      ];
+      for (const options of settings) {
         const { answer, nfe } = await chatTurn(page, options);
         assert.ok(nfe > 0);
         assert.doesNotMatch(answer, /<\|[a-z_]+\|>/, "no special token is shown as text");
