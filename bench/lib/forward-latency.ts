@@ -11,13 +11,38 @@ import { createRandom } from "../../src/util/random.ts";
  * fp32-full: model.onnx, every row's logits (what a pass cost before the row contract).
  * fp32-rows / int8-rows: model.onnx / onnx/model_quantized.onnx, a 32-row block, top-2 rows.
  */
-export type VariantName = "fp32-full" | "fp32-rows" | "int8-rows";
+export type TinyVariantName = "fp32-full" | "fp32-rows" | "int8-rows";
 
-export const VARIANTS: readonly { name: VariantName; graph: string; output: RowRequest["output"] }[] = [
+/**
+ * The Qwen3 replica (vocabulary 151,936; model/replica/hub/...): `<folder>-<dtype>-<output>`, a
+ * 32-row block, "top" (a greedy pass: the graph's logits through the reduction graph) or
+ * "logits" (a sampling pass: the graph has no row_range, so all T rows are read back).
+ */
+export type ReplicaFolder = "mdlm" | "bd3lm";
+export type ReplicaDtype = "fp16" | "q4f16";
+export type ReplicaVariantName = `${ReplicaFolder}-${ReplicaDtype}-${RowRequest["output"]}`;
+
+export type VariantName = TinyVariantName | ReplicaVariantName;
+
+export const VARIANTS: readonly { name: TinyVariantName; graph: string; output: RowRequest["output"] }[] = [
   { name: "fp32-full", graph: "onnx/model.onnx", output: "logits" },
   { name: "fp32-rows", graph: "onnx/model.onnx", output: "top" },
   { name: "int8-rows", graph: "onnx/model_quantized.onnx", output: "top" },
 ];
+
+export const REPLICA_VARIANTS: readonly { name: ReplicaVariantName; folder: ReplicaFolder; dtype: ReplicaDtype; output: RowRequest["output"]; lengths: readonly number[] }[] = [
+  { name: "mdlm-fp16-top", folder: "mdlm", dtype: "fp16", output: "top", lengths: [64, 128] },
+  { name: "mdlm-q4f16-top", folder: "mdlm", dtype: "q4f16", output: "top", lengths: [64, 128] },
+  { name: "mdlm-fp16-logits", folder: "mdlm", dtype: "fp16", output: "logits", lengths: [64] },
+  { name: "mdlm-q4f16-logits", folder: "mdlm", dtype: "q4f16", output: "logits", lengths: [64] },
+  { name: "bd3lm-fp16-top", folder: "bd3lm", dtype: "fp16", output: "top", lengths: [64, 128] },
+  { name: "bd3lm-q4f16-top", folder: "bd3lm", dtype: "q4f16", output: "top", lengths: [64, 128] },
+];
+export const REPLICA_LENGTHS = [64, 128] as const;
+/** The replica's `<|mask|>` (Qwen3's id): its canvases are a few ordinary ids, then masks. */
+export const REPLICA_MASK_ID = 151_669;
+/** The replica folder of each kind, relative to model/replica/hub/dllm-replica/ (or its URL). */
+export const replicaFolderName = (folder: ReplicaFolder): string => `Qwen3-replica-diffusion-${folder}-ONNX`;
 
 /** Rows a block pass asks for: rows [T/2, T/2 + 32) clipped to the canvas. */
 export const BLOCK_ROWS = 32;
@@ -25,7 +50,7 @@ export const BLOCK_ROWS = 32;
 export function rowsFor(variant: VariantName, length: number): RowRequest {
   if (variant === "fp32-full") return { from: 0, to: length, output: "logits" };
   const from = Math.floor(length / 2);
-  return { from, to: Math.min(length, from + BLOCK_ROWS), output: "top" };
+  return { from, to: Math.min(length, from + BLOCK_ROWS), output: variant.endsWith("-logits") ? "logits" : "top" };
 }
 
 export interface ForwardTiming {
@@ -59,6 +84,8 @@ export interface MeasuredVariant {
   name: VariantName;
   /** Tells apart the same variant on several runtimes measured together; default `name`. */
   key?: string;
+  /** Canvas lengths this variant runs at; absent = every length. */
+  lengths?: readonly number[];
   model: ForwardModel & { readonly lastBytesRead?: number };
 }
 
@@ -125,10 +152,12 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 
 export const wallClock: Clock = { now: () => globalThis.performance.now() };
 
-/** One round: a pass of every variant on the canvas, in an order shuffled by `random`. */
+const runsAt = (v: MeasuredVariant, length: number): boolean => v.lengths?.includes(length) ?? true;
+
+/** One round: a pass of every variant that runs at the canvas's length, in an order shuffled by `random`. */
 export async function timeRound(variants: readonly MeasuredVariant[], canvas: Int32Array, random: () => number, clock: Clock = wallClock): Promise<PassSample[]> {
   const samples: PassSample[] = [];
-  for (const v of shuffled(variants, random)) {
+  for (const v of shuffled(variants.filter((v) => runsAt(v, canvas.length)), random)) {
     const rows = rowsFor(v.name, canvas.length);
     const cpuStart = clock.cpu?.() ?? 0;
     const started = clock.now();
@@ -158,13 +187,13 @@ export async function measureForward(variants: readonly MeasuredVariant[], maskT
     const canvas = benchCanvas(length, maskTokenId);
     const warmup = index === 0 ? plan.warmup : (plan.warmupPerLength ?? plan.warmup);
     for (let round = 0; round < warmup; round++) {
-      for (const v of variants) await v.model.forward(canvas, rowsFor(v.name, length));
+      for (const v of variants.filter((v) => runsAt(v, length))) await v.model.forward(canvas, rowsFor(v.name, length));
     }
     const samples: PassSample[] = [];
     for (let round = 0; round < plan.runs; round++) samples.push(...(await timeRound(variants, canvas, random.next, clock)));
     // Declared order, whatever order the rounds ran in.
     const timings = timingsOf(samples, length);
-    out.push(...variants.map((v) => timings.find((t) => t.key === (v.key ?? v.name))!));
+    out.push(...variants.filter((v) => runsAt(v, length)).map((v) => timings.find((t) => t.key === (v.key ?? v.name))!));
   }
   return out;
 }

@@ -1,23 +1,28 @@
 /**
- * Models at Qwen3's vocabulary (151,936) for the engine-share measurement: the replica folder
- * (model/replica/hub/...) when its fp16 or q4f16 graph is there (a 4.9 M-parameter fixture whose
- * fp16 passes take about a second here), and a synthetic graph of that width with cheap passes,
+ * Models at Qwen3's vocabulary (151,936) for the engine-share measurement: the replica MDLM
+ * folder (model/replica/hub/...) through loadModel, like any model folder (a 4.9 M-parameter
+ * fixture whose passes, almost all output head, take 0.3-0.7 s here), and a synthetic graph of that width with cheap passes,
  * written here as ONNX protobuf (as src/model/reduce-graph.ts writes its graph):
  * input_ids -> Gather from a [151936, 16] table -> the rows of row_range -> MatMul with the
  * table's transpose -> logits, plus in-graph top_ids/top_probs like our exports. Its
  * predictions mean nothing; what it measures is the engine's own work per pass at that width.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as ortNode from "onnxruntime-node";
 import type { EngineModel } from "../../src/decoding/engine.ts";
 import { fakeCodec } from "../../src/decoding/testing.ts";
 import { createOnnxModel, type OnnxModel } from "../../src/model/onnx-model.ts";
+import type { Dtype } from "../../src/model/model-source.ts";
 import { createTextCodec, type TextCodec } from "../../src/model/tokenizer.ts";
+import { loadModel } from "../../src/node/model.ts";
 import { createRandom } from "../../src/util/random.ts";
+import { replicaFolderName } from "./forward-latency.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-export const REPLICA_DIR = join(ROOT, "model/replica/hub/dllm-replica/Qwen3-replica-diffusion-mdlm-ONNX");
+/** The replica's hub layout: one folder per kind (MDLM, BD3LM), served to the Chromium bench page too. */
+export const REPLICA_HUB = join(ROOT, "model/replica/hub/dllm-replica");
+export const REPLICA_DIR = join(REPLICA_HUB, replicaFolderName("mdlm"));
 /** The Qwen3 tokenizer the replica build downloads (not in git). */
 const QWEN_TOKENIZER_DIR = join(ROOT, "model/replica/work/tokenizer");
 export const QWEN_VOCAB = 151_936;
@@ -126,16 +131,15 @@ function engineOf(model: OnnxModel, codec: TextCodec): EngineModel & { model: On
   };
 }
 
-/** The replica's graph (fp16, else q4f16) when the folder has one. */
-export async function openReplica(): Promise<WideModel | undefined> {
-  const graphs = existsSync(join(REPLICA_DIR, "onnx")) ? readdirSync(join(REPLICA_DIR, "onnx")).filter((f) => f.endsWith(".onnx")) : [];
-  const pick = (dtype: string) => graphs.filter((f) => f.startsWith(`model_${dtype}`)).sort()[0];
-  const found = pick("fp16") ?? pick("q4f16");
-  if (found === undefined) return undefined;
-  const graphFile = `onnx/${found}`;
-  const model = await createOnnxModel(ortNode, { name: graphFile, graph: join(REPLICA_DIR, graphFile) }, { sessionOptions: NO_SPINNING });
-  const { codec, name } = codecFrom(REPLICA_DIR);
-  return { engine: engineOf(model, codec), graph: `replica ${graphFile} (top rows: ${model.reduction}), ${name}`, synthetic: false };
+/**
+ * The replica MDLM folder's graph of `dtype`, loaded as the CLI loads any model folder
+ * (loadModel: its tokenizer, its config's ids, onnxruntime-node at default threads); undefined
+ * when the folder is not there.
+ */
+export async function openReplica(dtype: Dtype = "fp16"): Promise<WideModel | undefined> {
+  if (!existsSync(join(REPLICA_DIR, "config.json"))) return undefined;
+  const loaded = await loadModel(REPLICA_DIR, { dtype });
+  return { engine: loaded, graph: `replica MDLM ${loaded.graph.file} (top rows: ${loaded.model.reduction})`, synthetic: false };
 }
 
 /** The synthetic graph of Qwen3's width, with the Qwen3 tokenizer when the replica build has fetched it. */
