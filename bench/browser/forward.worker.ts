@@ -3,9 +3,12 @@
  * onnxruntime module), then times rounds of the variants' passes on request, with the same code
  * Node's bench uses.
  */
+import { fetchModelFiles } from "../../src/model/model-folder.ts";
+import { chooseGraph } from "../../src/model/model-source.ts";
+import { loadGraphSource } from "../../src/model/onnx-external-data.ts";
 import { createOnnxModel, type OnnxModel } from "../../src/model/onnx-model.ts";
 import { createRandom } from "../../src/util/random.ts";
-import { benchCanvas, timeRound, VARIANTS, type MeasuredVariant } from "../lib/forward-latency.ts";
+import { benchCanvas, REPLICA_MASK_ID, REPLICA_VARIANTS, replicaFolderName, timeRound, VARIANTS, type MeasuredVariant } from "../lib/forward-latency.ts";
 import type { PageReady, PageRequest, WorkerReply, WorkerRequest } from "./protocol.ts";
 
 async function adapterInfo(): Promise<{ adapter: string; software: boolean }> {
@@ -17,6 +20,7 @@ async function adapterInfo(): Promise<{ adapter: string; software: boolean }> {
   return { adapter: name, software: fallback || /swiftshader|llvmpipe|software|microsoft basic/i.test(name) };
 }
 
+const REPLICA_VOCAB = 151_936;
 const random = createRandom(19);
 const variants: MeasuredVariant[] = [];
 let maskTokenId = 0;
@@ -47,6 +51,23 @@ async function open(request: PageRequest): Promise<PageReady> {
     const model = sessions.get(variant.graph)!;
     if (model instanceof Error) failed.push({ variant: variant.name, reason: model.message.split("\n")[0]! });
     else variants.push({ name: variant.name, model });
+  }
+  // The Qwen3 replica's folders (graph + external data, as the app loads them), one session per folder and dtype.
+  for (const variant of REPLICA_VARIANTS.filter((v) => request.variants.includes(v.name))) {
+    maskTokenId = REPLICA_MASK_ID;
+    const key = `${variant.folder}/${variant.dtype}`;
+    if (!sessions.has(key)) {
+      try {
+        const files = fetchModelFiles(new URL(`${replicaFolderName(variant.folder)}/`, request.replicaUrl).href);
+        const { file } = await chooseGraph(files, { dtype: variant.dtype, backend: request.backend });
+        sessions.set(key, await createOnnxModel(ort, await loadGraphSource(files, file), { vocabSize: REPLICA_VOCAB, executionProviders: [request.backend] }));
+      } catch (error) {
+        sessions.set(key, error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    const model = sessions.get(key)!;
+    if (model instanceof Error) failed.push({ variant: variant.name, reason: model.message.split("\n")[0]! });
+    else variants.push({ name: variant.name, lengths: variant.lengths, model });
   }
   return {
     ok: true,

@@ -12,6 +12,7 @@ const request: PageRequest = {
   threads: Number(query.get("threads") ?? 1),
   variants: (query.get("variants") ?? "fp32-full,fp32-rows,int8-rows").split(",") as VariantName[],
   modelUrl: new URL(query.get("model") ?? "./models/dllm-tiny/", location.href).href,
+  replicaUrl: new URL(query.get("replica") ?? "./replica/", location.href).href,
 };
 
 const output = document.querySelector<HTMLElement>("#result")!;

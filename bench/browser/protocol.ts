@@ -12,6 +12,8 @@ export interface PageRequest {
   variants: VariantName[];
   /** Model folder URL, ending in "/". */
   modelUrl: string;
+  /** The replica hub's URL (its MDLM and BD3LM folders inside), ending in "/": for replica variants. */
+  replicaUrl: string;
 }
 
 /** What the page opened; shown in #result once ready. */

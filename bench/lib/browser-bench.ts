@@ -16,6 +16,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const PAGE_DIR = join(ROOT, "bench/browser");
 const OUT_DIR = join(PAGE_DIR, "dist");
 const MODELS_DIR = join(ROOT, "public/models");
+/** The Qwen3 replica's hub layout, served at /replica/ (its MDLM and BD3LM folders). */
+const REPLICA_HUB = join(ROOT, "model/replica/hub/dllm-replica");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"];
 
@@ -43,12 +45,16 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** dist/ of the bench page, and /models/ from public/models/; COOP/COEP when `isolated`. */
+/** dist/ of the bench page, /models/ from public/models/ and /replica/ from model/replica/hub/dllm-replica/; COOP/COEP when `isolated`. */
 export async function serveBenchPage(isolated: boolean): Promise<BenchServer> {
   const headers: Record<string, string> = isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname));
-    const [base, rest] = path.startsWith("/models/") ? [MODELS_DIR, path.slice("/models/".length)] : [OUT_DIR, path];
+    const [base, rest] = path.startsWith("/models/")
+      ? [MODELS_DIR, path.slice("/models/".length)]
+      : path.startsWith("/replica/")
+        ? [REPLICA_HUB, path.slice("/replica/".length)]
+        : [OUT_DIR, path];
     let file = join(base, rest);
     if (!file.startsWith(base)) return void response.writeHead(403).end();
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
@@ -72,7 +78,7 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms).unref())]);
 
 /** Opens the bench page with the given request; a page that fails to open is a PageFailure, not a throw. */
-export async function openChromiumBench(pageUrl: string, request: Omit<PageRequest, "modelUrl">, options: { webgpu?: boolean; timeoutMs: number }): Promise<ChromiumBench | PageFailure> {
+export async function openChromiumBench(pageUrl: string, request: Omit<PageRequest, "modelUrl" | "replicaUrl">, options: { webgpu?: boolean; timeoutMs: number }): Promise<ChromiumBench | PageFailure> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...(options.webgpu ? ["--enable-unsafe-webgpu"] : [])] });
   try {
     const page = await browser.newPage();

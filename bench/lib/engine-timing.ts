@@ -29,6 +29,8 @@ export interface EngineTiming {
   engineShare: number;
   tokensPerSecond: number;
   msPerPass: number;
+  /** The engine's own ms per pass, outside the forward: (generateMs - modelMs) / nfe. */
+  outsideMsPerPass: number;
 }
 
 export interface EnginePlan {
@@ -100,6 +102,7 @@ export async function measureEngine(engine: EngineModel, plan: EnginePlan, onRow
         engineShare: (t.generateMs - t.modelMs) / t.generateMs,
         tokensPerSecond: t.generateMs > 0 ? (1000 * t.tokens) / t.generateMs : 0,
         msPerPass: t.nfe > 0 ? t.generateMs / t.nfe : Number.NaN,
+        outsideMsPerPass: t.nfe > 0 ? (t.generateMs - t.modelMs) / t.nfe : Number.NaN,
       };
       rows.push(row);
       onRow?.(row);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fakeModel } from "../../src/decoding/testing.ts";
 import type { EngineTiming } from "./engine-timing.ts";
 import { benchCanvas, measureForward, median, rowsFor, shuffled, timingOf, timingsOf, type VariantName } from "./forward-latency.ts";
-import { benchMarkdown, rateRows, summarize, type BenchJson, type ForwardRow, type ForwardRuntime } from "./report.ts";
+import { benchMarkdown, rateRows, replicaRow, replicaTable, summarize, type BenchJson, type ForwardRow, type ForwardRuntime } from "./report.ts";
 
 function row(runtime: ForwardRuntime, variant: VariantName, sequenceLength: number, medianMs: number, extra: Partial<ForwardRow> = {}): ForwardRow {
   const rows = rowsFor(variant, sequenceLength);
@@ -34,6 +34,7 @@ function engine(vocabSize: number, setting: EngineTiming["setting"], generateMs:
     engineShare: (generateMs - modelMs) / generateMs,
     tokensPerSecond: 60_000 / generateMs,
     msPerPass: generateMs / 30,
+    outsideMsPerPass: (generateMs - modelMs) / 30,
   };
 }
 
@@ -47,7 +48,22 @@ const forward = rateRows([
   row("chromium-wasm-1t", "int8-rows", 256, 90, { referenceMs: 60 }),
   row("chromium-webgpu", "fp32-rows", 64, 2000, { threads: null, software: true, adapter: "google swiftshader" }),
 ]);
-const engineRows = [engine(4001, "vanilla", 1000, 980), engine(4001, "adablock", 1000, 960), engine(151936, "threshold", 2000, 1800)];
+const engineRows = [
+  engine(4001, "vanilla", 1000, 980),
+  engine(4001, "adablock", 1000, 960),
+  engine(151936, "threshold", 2000, 1800),
+  { ...engine(151936, "vanilla", 900, 870), graph: "replica MDLM onnx/model_fp16_fused.onnx (top rows: reduction-graph)" },
+];
+
+const V = 151_936;
+const replicaForward = [
+  replicaRow("node-native-1t", 1, timingOf("mdlm-fp16-top", 64, 32, [300, 310, 320], [200, 210, 220], 32 * 16)),
+  replicaRow("node-native-1t", 1, timingOf("mdlm-fp16-top", 128, 32, [600], [400], 32 * 16)),
+  // A sampling pass: the graph has no row_range, so all 64 rows come back.
+  replicaRow("node-native-1t", 1, timingOf("mdlm-fp16-logits", 64, 32, [250], [150], 64 * V * 4)),
+  replicaRow("chromium-wasm-1t", 1, timingOf("bd3lm-q4f16-top", 64, 32, [900], null, 32 * 16)),
+];
+const replicaSkipped = [{ what: "replica chromium-wasm-1t mdlm-fp16-top", reason: "Could not find an implementation for SimplifiedLayerNormalization" }];
 
 describe("bench report", () => {
   it("asks full passes for every row and block passes for 32 rows from the middle, clipped", () => {
@@ -70,6 +86,8 @@ describe("bench report", () => {
     expect(summary.engineShare["4001"]).toBeCloseTo(0.04);
     expect(summary.engineShare["151936"]).toBeCloseTo(0.1);
     expect(summary.met.engineShare).toEqual({ "4001": false, "151936": false });
+    expect(summary.outsideMsPerPass["4001"]).toBeCloseTo(40 / 30);
+    expect(summary.outsideMsPerPass["151936"]).toBeCloseTo(200 / 30);
     expect(summary.bytesReadPerRow).toBe(16);
     expect(summary.met.bytesReadPerRow).toBe(true);
     expect(summarize(forward, [], [64]).engineShare).toEqual({ "4001": null, "151936": null });
@@ -82,10 +100,11 @@ describe("bench report", () => {
       model: { path: "m", trainingSteps: 0, parameters: "" },
       sequenceLengths: [64, 128, 256],
       forward,
+      replicaForward,
       engine: engineRows,
       summary: summarize(forward, engineRows, [64, 128, 256]),
       notes: ["Chromium rows are wall time only"],
-      skipped: [{ what: "chromium-wasm-mt", reason: "no SharedArrayBuffer" }],
+      skipped: [{ what: "chromium-wasm-mt", reason: "no SharedArrayBuffer" }, ...replicaSkipped],
       ms: 1,
     };
     const text = benchMarkdown(report);
@@ -98,7 +117,32 @@ describe("bench report", () => {
     expect(text).toContain("chromium WebGPU (google swiftshader, SOFTWARE) | fp32-rows | 2000.00 (200.00x)");
     expect(text).toContain("| graph 4001 | 4001 | adablock | 64 | 30 | 1000 | 960 | 4.00 % |");
     expect(text).toContain("- Chromium rows are wall time only");
+    expect(text).toContain("| engine ms per pass outside the forward, vocab 151,936");
+    expect(text).toContain("| 2000 | 1800 | 10.00 % | 66.67 | 6.67 | 30.0 |");
+    expect(text).toContain("| node onnxruntime-node (1 thread) | replica-mdlm | fp16 | top | 310.0 | 600.0 | 210.0 / 400.0 | 512 / 512 | 1.00 |");
     expect(text).toContain("- skipped chromium-wasm-mt: no SharedArrayBuffer");
+  });
+});
+
+describe("replica rows", () => {
+  it("name the folder, dtype and output of each variant, count bytes per pass and per row, and ask a 32-row block", () => {
+    expect(rowsFor("mdlm-fp16-logits", 64)).toEqual({ from: 32, to: 64, output: "logits" });
+    expect(rowsFor("bd3lm-q4f16-top", 128)).toEqual({ from: 64, to: 96, output: "top" });
+    const [top, , logits, page] = replicaForward;
+    expect([top!.model, top!.dtype, top!.output, top!.medianMs, top!.cpuMs, top!.bytesPerRow]).toEqual(["replica-mdlm", "fp16", "top", 310, 210, 16]);
+    expect([logits!.output, logits!.bytesRead, logits!.bytesPerRow]).toEqual(["logits", 64 * V * 4, 2 * V * 4]);
+    expect([page!.model, page!.cpuMs]).toEqual(["replica-bd3lm", null]);
+    expect(() => replicaRow("node-wasm", 1, timingOf("int8-rows", 64, 32, [1], null, 16))).toThrow(/not a replica variant/);
+  });
+
+  it("render one line per runtime and variant, the MDLM graph's time outside the forward beside it, and what could not run", () => {
+    const text = replicaTable({ replicaForward, engine: engineRows, skipped: replicaSkipped });
+    expect(text).toContain("| T = 64: median ms | T = 128: median ms | CPU ms per pass | bytes read per pass |");
+    expect(text).toContain("| node onnxruntime-node (1 thread) | replica-mdlm | fp16 | top | 310.0 | 600.0 | 210.0 / 400.0 | 512 / 512 | 1.00 |");
+    expect(text).toContain(`| node onnxruntime-node (1 thread) | replica-mdlm | fp16 | logits | 250.0 | – | 150.0 / – | ${64 * V * 4} / – | 1.00 |`);
+    expect(text).toContain("| chromium WASM (1 thread) | replica-bd3lm | q4f16 | top | 900.0 | – | wall only | 512 / – | – |");
+    expect(text).toContain("| chromium-wasm-1t mdlm-fp16-top | skipped | Could not find an implementation for SimplifiedLayerNormalization |");
+    expect(replicaTable({ replicaForward: [], engine: [], skipped: [] })).toBe("");
   });
 });
 

@@ -1,18 +1,40 @@
 /** The benchmark's steps in order; each failure that is the machine's (no Chromium, no adapter) is recorded, not thrown. */
+import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import type { EngineModel } from "../../src/decoding/engine.ts";
 import type { OnnxModel } from "../../src/model/onnx-model.ts";
 import { createRandom } from "../../src/util/random.ts";
 import { buildBenchPage, chromiumVersion, openChromiumBench, serveBenchPage, type ChromiumBench } from "./browser-bench.ts";
 import { measureEngine, type EngineTiming } from "./engine-timing.ts";
-import { benchCanvas, measureForward, timeRound, timingsOf, VARIANTS, type ForwardTiming, type MeasuredVariant, type PassSample, type VariantName } from "./forward-latency.ts";
+import {
+  benchCanvas,
+  measureForward,
+  REPLICA_LENGTHS,
+  REPLICA_MASK_ID,
+  REPLICA_VARIANTS,
+  replicaFolderName,
+  timeRound,
+  timingsOf,
+  VARIANTS,
+  type ForwardTiming,
+  type MeasuredVariant,
+  type PassSample,
+  type VariantName,
+} from "./forward-latency.ts";
 import { machineInfo, modelInfo } from "./machine.ts";
-import { openInNode, processCpuMs, type NodeRuntime } from "./node-runtimes.ts";
-import { rateRows, summarize, type BenchJson, type ForwardRow } from "./report.ts";
-import { openReplica, openSynthetic } from "./wide-vocab.ts";
+import { openDtypeInNode, openInNode, processCpuMs, type NodeRuntime } from "./node-runtimes.ts";
+import { rateRows, replicaRow, summarize, type BenchJson, type ForwardRow, type ReplicaRow } from "./report.ts";
+import { openReplica, openSynthetic, QWEN_VOCAB, REPLICA_HUB, type WideModel } from "./wide-vocab.ts";
 
 export const SEQUENCE_LENGTHS = [64, 128, 256] as const;
 const ALL_VARIANTS: VariantName[] = VARIANTS.map((v) => v.name);
+const REPLICA_NAMES: VariantName[] = REPLICA_VARIANTS.map((v) => v.name);
+/** The replica's passes take 0.3-1.5 s each here: at most this many timed rounds, 2 untimed at T = 64 and 1 at 128. */
+const REPLICA_MAX_RUNS = 5;
+const REPLICA_WARMUP = 2;
+/** Chromium: V8 tiers up onnxruntime's WASM during the first passes (measured: T = 64 read 2x slow after 2 rounds). */
+const REPLICA_CHROMIUM_WARMUP = 6;
 const SETTINGS = ["vanilla", "threshold", "adablock"] as const;
 /**
  * Untimed rounds (each one pass of every variant) at the first length: V8 compiles onnxruntime's
@@ -77,14 +99,18 @@ async function engineShares(request: BenchRequest, loaded: EngineModel, notes: s
   // The synthetic graph's passes are cheap, so its share bounds the engine's from above; the
   // replica's take about a second each here: one short generation per setting.
   const synthetic = await openSynthetic();
-  const replica = await openReplica().catch((error: unknown) => {
-    notes.push(`vocab 151,936: the replica graph did not open (${(error as Error).message.split("\n")[0]})`);
-    return undefined;
-  });
-  if (!replica) notes.push("vocab 151,936: no replica graph in model/replica/hub/..., only the synthetic graph ran");
+  const replicas: WideModel[] = [];
+  for (const dtype of ["fp16", "q4f16"] as const) {
+    const replica = await openReplica(dtype).catch((error: unknown) => {
+      notes.push(`vocab 151,936: the replica MDLM ${dtype} graph did not open (${(error as Error).message.split("\n")[0]})`);
+      return undefined;
+    });
+    if (replica) replicas.push(replica);
+  }
+  if (replicas.length === 0) notes.push("vocab 151,936: no replica graph in model/replica/hub/..., only the synthetic graph ran");
   const wide = [
     { model: synthetic, genLengths: [64, 128], prompts: request.prompts },
-    ...(replica ? [{ model: replica, genLengths: [32], prompts: request.prompts.slice(0, 1) }] : []),
+    ...replicas.map((model) => ({ model, genLengths: [32], prompts: request.prompts.slice(0, 1) })),
   ];
   notes.push("vocab 151,936: the SYNTHETIC graph's predictions mean nothing; its passes are far cheaper than a real model's, so its engine share bounds a real model's from above");
   for (const { model, genLengths, prompts } of wide) {
@@ -182,6 +208,71 @@ async function chromiumForward(request: BenchRequest, vocabSize: number, maskTok
   return { rows, chromium };
 }
 
+/** The replica's variants on node-native-1t and node-wasm, interleaved; a graph that does not open on a runtime is a skipped row. */
+export async function replicaNodeForward(request: BenchRequest, skipped: BenchJson["skipped"]): Promise<ReplicaRow[]> {
+  const runtimes = ["node-native-1t", "node-wasm"] as const;
+  const runs = Math.min(request.runs, REPLICA_MAX_RUNS);
+  request.log(`replica: ${runtimes.join(", ")} x ${REPLICA_NAMES.join(", ")} at T = ${REPLICA_LENGTHS.join(", ")}, ${runs} interleaved rounds`);
+  const sessions: { dispose(): Promise<void> }[] = [];
+  const variants: MeasuredVariant[] = [];
+  try {
+    for (const runtime of runtimes) {
+      const opened = new Map<string, Awaited<ReturnType<typeof openDtypeInNode>> | Error>();
+      for (const v of REPLICA_VARIANTS) {
+        const key = `${v.folder}/${v.dtype}`;
+        if (!opened.has(key)) {
+          const result = await openDtypeInNode(runtime, join(REPLICA_HUB, replicaFolderName(v.folder)), v.dtype, QWEN_VOCAB).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+          if (!(result instanceof Error)) sessions.push(result.model);
+          opened.set(key, result);
+        }
+        const session = opened.get(key)!;
+        if (session instanceof Error) skipped.push({ what: `replica ${runtime} ${v.name}`, reason: session.message.split("\n")[0]! });
+        else variants.push({ name: v.name, key: `${runtime}/${v.name}`, lengths: v.lengths, model: session.model });
+      }
+    }
+    const plan = { sequenceLengths: REPLICA_LENGTHS, warmup: REPLICA_WARMUP, warmupPerLength: 1, runs };
+    const timings = await measureForward(variants, REPLICA_MASK_ID, plan, nodeClock);
+    return timings.map(({ key, ...timing }) => replicaRow(key.split("/")[0] as NodeRuntime, 1, timing));
+  } finally {
+    for (const s of sessions) await s.dispose();
+  }
+}
+
+/** The replica's variants in Chromium, WASM 1 thread (not isolated, like a static host), the page loading the folders as the app does. */
+export async function replicaChromium(request: BenchRequest, skipped: BenchJson["skipped"]): Promise<ReplicaRow[]> {
+  if (!request.browser) return [];
+  const runs = Math.min(request.runs, REPLICA_MAX_RUNS);
+  request.log(`replica: chromium-wasm-1t x ${REPLICA_NAMES.join(", ")} at T = ${REPLICA_LENGTHS.join(", ")}, ${runs} rounds`);
+  const server = await serveBenchPage(false);
+  try {
+    const page = await openChromiumBench(server.url, { backend: "wasm", threads: 1, variants: REPLICA_NAMES }, { timeoutMs: 300_000 });
+    if ("ok" in page) {
+      skipped.push({ what: "replica chromium-wasm-1t", reason: page.error });
+      return [];
+    }
+    try {
+      for (const f of page.ready.failed) skipped.push({ what: `replica chromium-wasm-1t ${f.variant}`, reason: f.reason });
+      const rows: ReplicaRow[] = [];
+      for (const [index, length] of REPLICA_LENGTHS.entries()) {
+        for (let round = 0; round < (index === 0 ? REPLICA_CHROMIUM_WARMUP : 1); round++) await page.round(length);
+        const samples: PassSample[] = [];
+        for (let round = 0; round < runs; round++) samples.push(...(await page.round(length)));
+        const order = (t: ForwardTiming) => REPLICA_NAMES.indexOf(t.variant);
+        const timings = timingsOf(samples, length).map(({ key: _, ...t }) => t).sort((a, b) => order(a) - order(b));
+        rows.push(...timings.map((t) => replicaRow("chromium-wasm-1t", page.ready.threads, t)));
+      }
+      return rows;
+    } catch (error) {
+      skipped.push({ what: "replica chromium-wasm-1t", reason: (error as Error).message.split("\n")[0]! });
+      return [];
+    } finally {
+      await page.close();
+    }
+  } finally {
+    await server.close();
+  }
+}
+
 export async function runBench(request: BenchRequest): Promise<BenchJson> {
   const started = performance.now();
   const machine = machineInfo();
@@ -192,6 +283,8 @@ export async function runBench(request: BenchRequest): Promise<BenchJson> {
     "CPU ms per pass: process.cpuUsage() in Node (every thread); Chromium rows are wall time only (a page has no CPU clock for its process)",
     "Node rows: the three runtimes' nine graph variants interleaved in one measurement; Chromium rows: each round alternates with a pass of node fp32-full at 1 thread on the same canvas, and their ratio divides by that paired reference (referenceMs), so load on a shared machine falls on both",
     "node onnxruntime-node: 1 thread = intraOpNumThreads 1; default threads = onnxruntime's own choice; both with allow_spinning 0, as the CLI loads models",
+    `replica (Qwen3 replica fixture: vocabulary 151,936, 2 layers of width 32, so a pass is almost all output head): MDLM and BD3LM, fp16 and q4f16, rows [T/2, T/2 + 32) at T = ${REPLICA_LENGTHS.join(", ")}; "top" = a greedy pass (the graph's logits for all T rows, then the reduction graph), "logits" = a sampling pass (all T rows read back: the graph has no row_range); node-native-1t and node-wasm interleaved per round, Chromium WASM 1 thread on its own (not paired), ${REPLICA_WARMUP} (Node) or ${REPLICA_CHROMIUM_WARMUP} (Chromium) untimed rounds at T = 64 and 1 at 128, then at most ${REPLICA_MAX_RUNS} timed; canvas = 16 ordinary ids then masks (values do not change the cost); BD3LM fed its block-causal mask for a canvas that is all prompt`,
+    "engine outside the forward = (generate() ms - its raw model calls' ms) / NFE, per setting; the replica's at generation length 32, one prompt",
     "engine share = (generate() ms - its raw model calls' ms) / generate() ms, no onStep (no volatility band), temperature 0",
   ];
   const loaded = await request.loadModel(request.modelDir);
@@ -203,6 +296,8 @@ export async function runBench(request: BenchRequest): Promise<BenchJson> {
   const engine = await engineShares(request, loaded, notes);
   const browser = await chromiumForward(request, vocabSize, maskTokenId, skipped);
   forward.push(...browser.rows);
+  const replicaForward = existsSync(REPLICA_HUB) ? [...(await replicaNodeForward(request, skipped)), ...(await replicaChromium(request, skipped))] : [];
+  if (!existsSync(REPLICA_HUB)) skipped.push({ what: "replica forward rows", reason: `no ${REPLICA_HUB}` });
 
   const rated = rateRows(forward);
   return {
@@ -211,6 +306,7 @@ export async function runBench(request: BenchRequest): Promise<BenchJson> {
     model: modelInfo(request.modelDir),
     sequenceLengths: [...SEQUENCE_LENGTHS],
     forward: rated,
+    replicaForward,
     engine,
     summary: summarize(rated, engine, SEQUENCE_LENGTHS),
     notes,
