@@ -4,7 +4,10 @@
  * a 32-row block, int8 a 32-row block) interleaved on onnxruntime-node at one thread and at its
  * default threads, on onnxruntime-web WASM in Node, and in Chromium (WASM 1 thread, WASM
  * multi-thread when cross-origin isolated, WebGPU where an adapter exists); the engine's share
- * of generate() at vocabularies 4,001 and 151,936; a summary against issue #19's targets.
+ * of generate() at vocabularies 4,001 and 151,936 (and its ms per pass outside the forward);
+ * the Qwen3 replica's forward passes at vocabulary 151,936 (MDLM and BD3LM, fp16 and q4f16, top
+ * rows and full logits) on node native and WASM at 1 thread and Chromium WASM 1 thread; a
+ * summary against issue #19's targets.
  * Progress on stderr.
  */
 import { parseArgs } from "node:util";
