@@ -26,7 +26,9 @@ step train-mdlm $PY train.py mdlm work/mdlm.pt --steps "$MDLM_STEPS"
 step train-bd3lm $PY train.py bd3lm work/bd3lm.pt --steps "$BD3LM_STEPS" --init work/mdlm.pt
 for kind in mdlm bd3lm; do
   folder=$HUB/Qwen3-replica-diffusion-$kind-ONNX
-  step "export-$kind" $PY export_onnx.py $kind work/$kind.pt "$folder" fp16 q4f16
+  # fp32 too, as the hub repos also ship one: it is what runs on WebGPU without shader-f16
+  # (Chromium's SwiftShader), so the page's WebGPU path is tested on it.
+  step "export-$kind" $PY export_onnx.py $kind work/$kind.pt "$folder" fp32 fp16 q4f16
   step "export-$kind-fp32" $PY export_onnx.py $kind work/$kind.pt work/fp32-$kind fp32
   $PY assemble.py $kind work/tokenizer "$folder"
 done
