@@ -141,6 +141,33 @@ describe("the Qwen3 diffusion exports (local replica) in the page", { timeout: 9
     }
   });
 
+  for (const repo of [MDLM, BD3LM]) {
+    it(`${repo} fp32 on WebGPU (SwiftShader, by hand): chats, the logits reduced on the GPU`, async () => {
+      // SwiftShader has no shader-f16, so the fp32 graph (as the hub repos also ship one) is what runs here.
+      const { page } = checked;
+      await page.selectOption("#model-choice", "other");
+      await page.fill("#model-url", repo);
+      await page.selectOption("#model-dtype", "fp32");
+      await page.selectOption("#backend-choice", "webgpu");
+      const started = Date.now();
+      await page.click("#load");
+      // Opening a 151,936-row head on SwiftShader and its first pass take about a minute here.
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>("#backend")?.dataset.backend === "webgpu" || (document.querySelector("#load-error")?.textContent ?? "") !== "",
+        undefined,
+        { timeout: 300_000 },
+      );
+      assert.equal(await page.textContent("#load-error"), "");
+      assert.match((await page.textContent("#load-status")) ?? "", /loaded onnx\/model\.onnx \(fp32/);
+      // SwiftShader is ~500x slower than WASM (15 s a pass here): one pass commits the 4 tokens
+      // (BD3LM: two, as its blocks lie on the grid and the first one ends at the next multiple of 4).
+      const { answer, nfe } = await chatTurn(page, { decoder: "fixed", genLength: 4, blockSize: 4, steps: 1 });
+      console.log(`${repo} webgpu fp32: ${nfe} passes, ${(Date.now() - started) / 1000} s with the load`);
+      assert.ok(nfe >= 1 && nfe <= 2, `${nfe} passes`);
+      assert.doesNotMatch(answer, /<\|[a-z_]+\|>/);
+    });
+  }
+
   it("logged no console errors and threw nothing", () => {
     assert.deepEqual(checked.errors, []);
   });

@@ -150,6 +150,11 @@ describe("choosing the graph", () => {
     const known = [{ dtype: "q4f16", file: "onnx/model_q4f16_rtn_sym.onnx" }] as const;
     expect(await chooseGraph(files, { known: [...known], dtype: "q4f16" })).toEqual(known[0]);
   });
+  it("a dtype the known list lacks is still looked for in the folder", async () => {
+    const known = [{ dtype: "q4f16", file: "onnx/model_q4f16_rtn_sym.onnx" }] as const;
+    expect(await chooseGraph(folder({ "onnx/model.onnx": 5 }).files, { known: [...known], dtype: "fp32" })).toEqual({ dtype: "fp32", file: "onnx/model.onnx", bytes: 5 });
+    await expect(chooseGraph(folder({}).files, { known: [...known], dtype: "fp16" })).rejects.toThrow(/has no fp16 graph/);
+  });
 });
 
 describe("the KV-cache twin", () => {

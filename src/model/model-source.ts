@@ -244,16 +244,17 @@ function missing(files: ModelFiles, dtype: Dtype | undefined, have: readonly Dty
  */
 export async function chooseGraph(files: ModelFiles, options: ChooseGraphOptions = {}): Promise<GraphVariant> {
   const { dtype, backend = "cpu" } = options;
-  const listed =
-    (await readVariantManifest(files)) ??
-    (options.known && options.known.length > 0 ? { variants: [...options.known] } : undefined) ??
-    (await hubListing(options.source, options.http).then((variants) => (variants ? { variants } : undefined)));
+  const manifest = await readVariantManifest(files);
+  // The catalog's list answers without a request, but a dtype it does not list may still be in the folder.
+  const known = options.known && options.known.length > 0 ? { variants: [...options.known] } : undefined;
+  const fromKnown = known && (dtype === undefined || known.variants.some((v) => v.dtype === dtype)) ? known : undefined;
+  const listed: VariantManifest | undefined =
+    manifest ?? fromKnown ?? (await hubListing(options.source, options.http).then((variants) => (variants ? { variants } : undefined)));
   if (listed) {
-    const manifest = listed as VariantManifest;
-    const wanted = dtype ?? manifest.default?.[backend] ?? DEFAULT_ORDER.find((d) => manifest.variants.some((v) => v.dtype === d));
-    const found = manifest.variants.find((v) => v.dtype === wanted);
+    const wanted = dtype ?? listed.default?.[backend] ?? DEFAULT_ORDER.find((d) => listed.variants.some((v) => v.dtype === d));
+    const found = listed.variants.find((v) => v.dtype === wanted);
     if (found) return found;
-    throw missing(files, dtype, manifest.variants.map((v) => v.dtype));
+    throw missing(files, dtype, listed.variants.map((v) => v.dtype));
   }
   for (const wanted of dtype ? [dtype] : DEFAULT_ORDER) {
     const found = await probe(files, wanted);
