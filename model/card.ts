@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { generate } from "../src/decoding/engine.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
 import { loadModel } from "../src/node/model.ts";
-import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
+import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/generate.ts";
 import { type AnswerFault, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
 import { evaluate } from "../src/problems/evaluate.ts";
 import { LEVELS } from "./data.ts";
@@ -108,8 +108,23 @@ export function trainingRunsTable(training: TrainingInfo): string {
   return ["| run | steps | minutes | batch | hardware | loss and data mix |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
+/** The int8 graph beside the fp32 one, measured on the same problems and setting (null when the folder has none). */
+async function int8Quality(modelDir: string, problems: Problem[], log: (line: string) => void): Promise<{ accuracy: number; correct: number; bytes: number } | null> {
+  const path = join(modelDir, "onnx", "model_quantized.onnx");
+  if (!existsSync(path)) return null;
+  const loaded = await loadModel(modelDir, { dtype: "q8" });
+  try {
+    const summary = await evaluate(loaded, problems, CARD_SETTING, (done, correct) => {
+      if (done % 100 === 0) log(`card (int8): ${done}/${problems.length} problems, ${correct} correct`);
+    });
+    return { accuracy: summary.accuracy, correct: summary.correct, bytes: statSync(path).size };
+  } finally {
+    await loaded.model.dispose();
+  }
+}
+
 export async function writeModelCard(modelDir: string, name: string, log: (line: string) => void): Promise<void> {
-  const loaded = await loadModel(modelDir);
+  const loaded = await loadModel(modelDir, { dtype: "fp32" });
   const config = JSON.parse(readFileSync(join(modelDir, "config.json"), "utf8")) as Record<string, unknown> & { training: TrainingInfo };
   const problems = generateProblems(EVAL_SEED, CARD_EVAL_COUNT);
   const faults: AnswerFault[] = [];
@@ -125,6 +140,11 @@ export async function writeModelCard(modelDir: string, name: string, log: (line:
     continuations.push(result.text);
   }
   await loaded.model.dispose();
+  const int8 = await int8Quality(modelDir, problems, log);
+  const int8Line = int8
+    ? `\nThe int8 graph (\`onnx/model_quantized.onnx\`, ${(int8.bytes / 1e6).toFixed(1)} MB, the page's download on WASM, about 2x faster there),
+same problems and setting: **${(100 * int8.accuracy).toFixed(1)}%** (${int8.correct}/${summary.problems}), ${int8.correct >= summary.correct ? "no loss" : `${(100 * (summary.accuracy - int8.accuracy)).toFixed(1)} points below`} against fp32.\n`
+    : "";
   const onnxBytes = statSync(join(modelDir, "onnx", "model.onnx")).size;
   const kvPath = join(modelDir, "onnx", "model_kv.onnx");
   const kvSection = existsSync(kvPath) ? kvGraphSection(config, statSync(kvPath).size) : "";
@@ -145,7 +165,8 @@ ${config.num_attention_heads} heads, SwiGLU feed-forward ${config.intermediate_s
 embedding; about ${params.toFixed(2)}M parameters. Vocabulary ${config.vocab_size} (SentencePiece unigram written as a
 Hugging Face \`tokenizer.json\`; digits, newline, \`.\` and \`,\` are always single tokens).
 Special tokens: \`[PAD]\`=${config.pad_token_id}, \`[EOS]\`=${config.eos_token_id}, \`[MASK]\`=${config.mask_token_id}.
-ONNX graph (opset 17): \`input_ids\` int64 [batch, sequence] -> \`logits\` float32 [batch, sequence, vocab]; file size ${(onnxBytes / 1e6).toFixed(1)} MB.
+ONNX graph (opset 17): \`input_ids\` int64 [batch, sequence] and \`row_range\` int64 [2] -> for those rows \`logits\` float32 [batch, rows, vocab],
+\`top_ids\` int32 and \`top_probs\` float32 [batch, rows, 2]; file size ${(onnxBytes / 1e6).toFixed(1)} MB (fp32), with an int8 twin (weight MatMuls as \`DynamicQuantizeMatMul\`).
 ${kvSection}
 ## Training
 Objective: masked diffusion (a time t in (0, 1] per sequence, each target token masked with
@@ -170,8 +191,8 @@ Prescott kernels, 7x slower here than its AVX-512 ones: train.py names the core 
 ## Quality
 Exact match on the \`####\` answer, ${summary.problems} held-out problems (seed ${EVAL_SEED}), temperature 0, one token
 committed per forward pass (highest confidence first), generation length 64, one block:
-**${(100 * summary.accuracy).toFixed(1)}%** (${summary.correct}/${summary.problems}), measured with the runtime's engine in Node (onnxruntime-node).
-
+**${(100 * summary.accuracy).toFixed(1)}%** (${summary.correct}/${summary.problems}), measured with the runtime's engine in Node (onnxruntime-node), fp32 graph.
+${int8Line}
 Where each answer first goes wrong (\`src/problems/diagnose.ts\` reads it line by line against the
 reference steps; the first differing line decides):
 
