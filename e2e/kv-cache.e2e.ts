@@ -1,13 +1,15 @@
 /**
- * The KV cache on the page: the "KV cache" select set to dual makes the worker fetch
- * onnx/model_kv.onnx on the first cached run and generate with it, on WASM and (two passes, as
- * SwiftShader is slow) on WebGPU, where the opening pass feeds a zero-length cache.
+ * The KV cache on the page: the "KV cache" select set to dual makes the worker fetch the cache
+ * graph of the model's dtype on the first cached run and generate with it: on WASM the int8
+ * onnx/model_kv_quantized.onnx, on WebGPU (chosen by hand: auto passes over SwiftShader; two
+ * passes, as SwiftShader is slow) onnx/model_kv.onnx, where the opening pass feeds a
+ * zero-length cache.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { launchChromium, openPage, servePreview, type CheckedPage, type Served } from "./harness.ts";
-import { readRun, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
+import { loadModel, readRun, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
 
 const ARITHMETIC = "Question: Ben has 13 cups. He wins 4 more. How many cups does Ben have now?\nAnswer:\n";
 
@@ -27,7 +29,7 @@ for (const backend of ["wasm", "webgpu"] as const) {
         if (message.type() === "warning") warnings.push(message.text());
       });
       checked.page.on("request", (request) => {
-        if (request.url().endsWith("onnx/model_kv.onnx") && request.method() === "GET") kvFetches.push(request.url());
+        if (/onnx\/model_kv(_quantized)?\.onnx$/.test(request.url()) && request.method() === "GET") kvFetches.push(request.url());
       });
     });
     after(async () => {
@@ -37,7 +39,11 @@ for (const backend of ["wasm", "webgpu"] as const) {
 
     it("generates with the dual cache, fetching the cache graph only then", async () => {
       const { page } = checked;
-      await waitForModel(page, backend);
+      await waitForModel(page, "wasm");
+      if (backend === "webgpu") {
+        await loadModel(page, "./models/dllm-tiny/", "webgpu");
+        await waitForModel(page, "webgpu");
+      }
       assert.equal(kvFetches.length, 0, "the cache graph is not part of the default download");
       await setPrompt(page, ARITHMETIC);
       // WebGPU: one opening pass (no cache yet) and one cached pass of the block.
@@ -53,6 +59,7 @@ for (const backend of ["wasm", "webgpu"] as const) {
       assert.equal(Number(await page.getAttribute("#live canvas.heatmap", "data-rows")), run.nfe);
       assert.ok(run.tokens.length > 0 || run.stopReason === "eos");
       assert.equal(kvFetches.length, 1);
+      assert.match(kvFetches[0]!, backend === "wasm" ? /model_kv_quantized\.onnx$/ : /model_kv\.onnx$/, "the cache graph matches the main graph's dtype");
       assert.deepEqual(warnings.filter((w) => /model_kv/.test(w)), [], "the cache graph ran on the page's backend");
     });
 

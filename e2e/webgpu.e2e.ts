@@ -1,7 +1,8 @@
 /**
- * WebGPU (Chromium's SwiftShader, --enable-unsafe-webgpu): the page picks WebGPU on its own
- * and a few-token generation at temperature 0 gives the same tokens as WASM. SwiftShader is
- * ~100x slower than WASM, so the prompt is short and one pass commits all four tokens.
+ * WebGPU (Chromium's SwiftShader, --enable-unsafe-webgpu): `auto` passes over this software
+ * adapter and says so; chosen by hand, WebGPU runs, and a few-token generation at temperature 0
+ * gives the same tokens as WASM on the same (fp32) graph. SwiftShader is ~100x slower than
+ * WASM, so the prompt is short and one pass commits all four tokens.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -26,8 +27,15 @@ describe("page with WebGPU (SwiftShader)", { timeout: 600_000 }, () => {
     await served?.close();
   });
 
-  it("reports WebGPU and matches WASM's tokens at temperature 0", async () => {
+  it("auto picks WASM over the software adapter, saying why", async () => {
     const { page } = checked;
+    await waitForModel(page, "wasm");
+    assert.match((await page.textContent("#backend")) ?? "", /fell back to WASM: the only WebGPU adapter is a software one \(google swiftshader\), far slower than WASM/);
+  });
+
+  it("WebGPU by hand reports it and matches WASM's tokens at temperature 0", async () => {
+    const { page } = checked;
+    await loadModel(page, "./models/dllm-tiny/", "webgpu");
     await waitForModel(page, "webgpu");
     assert.match((await page.textContent("#backend")) ?? "", /WEBGPU \(google swiftshader\)/i);
     await setPrompt(page, "Question: 2 + 3?\nAnswer:\n");
@@ -36,7 +44,8 @@ describe("page with WebGPU (SwiftShader)", { timeout: 600_000 }, () => {
     assert.equal(await waitForRunEnd(page), "done");
     const onGpu = await readRun(page);
 
-    await loadModel(page, "./models/dllm-tiny/", "wasm");
+    // WebGPU runs dllm-tiny's fp32 graph; WASM would pick its int8 one, so fp32 is asked for.
+    await loadModel(page, "./models/dllm-tiny/", "wasm", "fp32");
     await waitForModel(page, "wasm");
     await startRun(page);
     assert.equal(await waitForRunEnd(page), "done");
