@@ -17,6 +17,7 @@ import type { Dtype } from "../../src/model/model-source.ts";
 import { createTextCodec, type TextCodec } from "../../src/model/tokenizer.ts";
 import { loadModel } from "../../src/node/model.ts";
 import { createRandom } from "../../src/util/random.ts";
+import { initializer, int64Initializer, node, onnxModel, TENSOR, valueInfo } from "../../src/model/onnx-writer.ts";
 import { replicaFolderName } from "./forward-latency.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -29,79 +30,38 @@ export const QWEN_VOCAB = 151_936;
 const QWEN_IDS = { maskTokenId: 151_669, eosTokenId: 151_645, padTokenId: 151_643 } as const;
 const NO_SPINNING = { extra: { session: { intra_op: { allow_spinning: "0" } } } };
 
-// --- ONNX protobuf, length-delimited fields built from byte chunks (the table is 9.7 MB).
-type Bytes = Uint8Array;
-function varint(value: number): Bytes {
-  const out: number[] = [];
-  let v = BigInt.asUintN(64, BigInt(value));
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v !== 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0n);
-  return Uint8Array.from(out);
-}
-function concat(parts: readonly Bytes[]): Bytes {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-const int = (field: number, value: number): Bytes => concat([varint(field << 3), varint(value)]);
-const bytes = (field: number, payload: Bytes): Bytes => concat([varint((field << 3) | 2), varint(payload.length), payload]);
-const str = (field: number, text: string): Bytes => bytes(field, new TextEncoder().encode(text));
-const msg = (...fields: Bytes[]): Bytes => concat(fields);
-
-const TENSOR = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
-type Attr = { name: string; int?: number; ints?: number[] };
-function node(op: string, inputs: string[], outputs: string[], attrs: Attr[] = []): Bytes {
-  const attr = (a: Attr): Bytes =>
-    bytes(5, a.ints ? msg(str(1, a.name), ...a.ints.map((i) => int(8, i)), int(20, 7)) : msg(str(1, a.name), int(3, a.int!), int(20, 2)));
-  return bytes(1, msg(...inputs.map((n) => str(1, n)), ...outputs.map((n) => str(2, n)), str(3, outputs[0]!), str(4, op), ...attrs.map(attr)));
-}
-function valueInfo(field: number, name: string, type: number, dims: (number | string)[]): Bytes {
-  const shape = msg(...dims.map((d) => bytes(1, typeof d === "number" ? int(1, d) : str(2, d))));
-  return bytes(field, msg(str(1, name), bytes(2, bytes(1, msg(int(1, type), bytes(2, shape))))));
-}
-function initializer(name: string, type: number, dims: number[], raw: Bytes): Bytes {
-  return bytes(5, msg(...dims.map((d) => int(1, d)), int(2, type), str(8, name), bytes(9, raw)));
-}
-const int64s = (name: string, values: number[]): Bytes => initializer(name, TENSOR.INT64, [values.length], new Uint8Array(new BigInt64Array(values.map(BigInt)).buffer));
-
 /** The synthetic graph's bytes (opset 17): a random [vocab, width] table used as embedding and head. */
 export function syntheticGraph(vocab = QWEN_VOCAB, width = 16, seed = 19): Uint8Array {
   const random = createRandom(seed);
   const table = Float32Array.from({ length: vocab * width }, () => random.next() * 2 - 1);
-  const graph = msg(
-    node("Gather", ["table", "input_ids"], ["hidden"], [{ name: "axis", int: 0 }]),
-    node("Gather", ["row_range", "first"], ["row_from"], [{ name: "axis", int: 0 }]),
-    node("Gather", ["row_range", "second"], ["row_to"], [{ name: "axis", int: 0 }]),
-    node("Slice", ["hidden", "row_from", "row_to", "sequence_axis"], ["rows"]),
-    node("Transpose", ["table"], ["head"], [{ name: "perm", ints: [1, 0] }]),
-    node("MatMul", ["rows", "head"], ["logits"]),
-    node("TopK", ["logits", "k"], ["top_logits", "top_indices"], [{ name: "axis", int: -1 }]),
-    node("ReduceLogSumExp", ["logits"], ["log_total"], [{ name: "axes", ints: [-1] }, { name: "keepdims", int: 1 }]),
-    node("Sub", ["top_logits", "log_total"], ["top_log_probs"]),
-    node("Exp", ["top_log_probs"], ["top_probs"]),
-    node("Cast", ["top_indices"], ["top_ids"], [{ name: "to", int: TENSOR.INT32 }]),
-    str(2, "synthetic_wide_vocab"),
-    initializer("table", TENSOR.FLOAT, [vocab, width], new Uint8Array(table.buffer)),
-    int64s("first", [0]),
-    int64s("second", [1]),
-    int64s("sequence_axis", [1]),
-    int64s("k", [2]),
-    valueInfo(11, "input_ids", TENSOR.INT64, ["batch", "sequence"]),
-    valueInfo(11, "row_range", TENSOR.INT64, [2]),
-    valueInfo(12, "logits", TENSOR.FLOAT, ["batch", "rows", vocab]),
-    valueInfo(12, "top_ids", TENSOR.INT32, ["batch", "rows", 2]),
-    valueInfo(12, "top_probs", TENSOR.FLOAT, ["batch", "rows", 2]),
+  return onnxModel(
+    "synthetic_wide_vocab",
+    [
+      node("Gather", ["table", "input_ids"], ["hidden"], [{ name: "axis", int: 0 }]),
+      node("Gather", ["row_range", "first"], ["row_from"], [{ name: "axis", int: 0 }]),
+      node("Gather", ["row_range", "second"], ["row_to"], [{ name: "axis", int: 0 }]),
+      node("Slice", ["hidden", "row_from", "row_to", "sequence_axis"], ["rows"]),
+      node("Transpose", ["table"], ["head"], [{ name: "perm", ints: [1, 0] }]),
+      node("MatMul", ["rows", "head"], ["logits"]),
+      node("TopK", ["logits", "k"], ["top_logits", "top_indices"], [{ name: "axis", int: -1 }]),
+      node("ReduceLogSumExp", ["logits"], ["log_total"], [{ name: "axes", ints: [-1] }, { name: "keepdims", int: 1 }]),
+      node("Sub", ["top_logits", "log_total"], ["top_log_probs"]),
+      node("Exp", ["top_log_probs"], ["top_probs"]),
+      node("Cast", ["top_indices"], ["top_ids"], [{ name: "to", int: TENSOR.INT32 }]),
+      initializer("table", TENSOR.FLOAT, [vocab, width], new Uint8Array(table.buffer)),
+      int64Initializer("first", [0]),
+      int64Initializer("second", [1]),
+      int64Initializer("sequence_axis", [1]),
+      int64Initializer("k", [2]),
+      valueInfo("input", "input_ids", TENSOR.INT64, ["batch", "sequence"]),
+      valueInfo("input", "row_range", TENSOR.INT64, [2]),
+      valueInfo("output", "logits", TENSOR.FLOAT, ["batch", "rows", vocab]),
+      valueInfo("output", "top_ids", TENSOR.INT32, ["batch", "rows", 2]),
+      valueInfo("output", "top_probs", TENSOR.FLOAT, ["batch", "rows", 2]),
+    ],
+    17,
+    "dllm-web bench",
   );
-  const opset = msg(str(1, ""), int(2, 17));
-  return msg(int(1, 8), bytes(8, opset), str(2, "dllm-web bench"), bytes(7, graph));
 }
 
 const readJson = (path: string): object => JSON.parse(readFileSync(path, "utf8")) as object;
