@@ -8,7 +8,7 @@ import { generate, resolveOptions } from "../src/decoding/engine.ts";
 import { headerLine, resultLine, stepLine } from "../src/decoding/trace.ts";
 import type { StepEvent } from "../src/decoding/types.ts";
 import { ModelContractError, ModelLoadError, OptionError } from "../src/errors.ts";
-import { answerText, chatPrompt } from "../src/model/chat.ts";
+import { chatPrompt, stripThinking } from "../src/model/chat.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { USAGE, asFlagError, parseCliArgs } from "./args.ts";
 
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   await loaded.kvModel.dispose();
   const { tokens, nfe, blocks, stopReason, ms } = result;
   // A chat answer is shown as a user reads it: up to the end of turn, no special tokens, no empty think block.
-  const text = args.chat ? answerText(loaded.codec, loaded.config, tokens) : result.text;
+  const text = args.chat ? stripThinking(result.text) : result.text;
   process.stdout.write(args.json ? JSON.stringify({ text, tokens, nfe, blocks, stopReason, ms: Math.round(ms) }) + "\n" : text + "\n");
   return stopReason === "aborted" ? 130 : 0;
 }

@@ -113,7 +113,7 @@ export async function generate(
     // Block-causal models attend by the blocks so far; an opening pass sees the rest as one block.
     const rows = await plan.run(canvas, { from: firstMasked, to: rowsEnd, output }, blockStart, { promptLength, blocks });
     // With a cache, the rows may end at the block's end.
-    const logitsEnd = rows.to;
+    const rowsTo = rows.to;
     const pass = nfe++;
     // Predictions are computed on demand: with full rows a softmax over the vocabulary per
     // position is the engine's main cost, and the rules only need the block.
@@ -121,7 +121,7 @@ export async function generate(
     const prediction = (position: number): Prediction => {
       let p = predictions.get(position);
       if (p === undefined) {
-        if (position < firstMasked || position >= logitsEnd) throw new RangeError(`position ${position} has no prediction in this pass (rows [${firstMasked}, ${logitsEnd}))`);
+        if (position < firstMasked || position >= rowsTo) throw new RangeError(`position ${position} has no prediction in this pass (rows [${firstMasked}, ${rowsTo}))`);
         const noise = resolved.temperature > 0 ? noiseFor(resolved.seed, pass, position) : undefined;
         p = predictionFrom(rows, position, model.vocabSize, resolved.temperature, noise, mask);
         predictions.set(position, p);
@@ -151,7 +151,7 @@ export async function generate(
       for (let p = firstMasked; p < genEnd; p++) if (canvas[p] === mask) stillMasked.push(p);
       // The volatility band: every masked position's prediction, unless the caller opted out
       // (or a dual-cache pass computed no rows there).
-      const shown = (p: number): boolean => p < logitsEnd && (band || predictions.has(p));
+      const shown = (p: number): boolean => p < rowsTo && (band || predictions.has(p));
       hooks.onStep({
         step: pass,
         nfe,

@@ -1,13 +1,11 @@
 /**
  * Chat models: the prompt is the conversation rendered through the folder's chat template
  * (tokenizer_config.json `chat_template`, Jinja, rendered with @huggingface/jinja as
- * transformers' apply_chat_template does), and the answer is the generated tokens up to the first
- * EOS, decoded without special tokens and without Qwen3's empty `<think></think>` opening.
+ * transformers' apply_chat_template does), and the answer is the engine's text (cut at the first
+ * end token, no special tokens) without Qwen3's empty `<think></think>` opening.
  */
 import { Template } from "@huggingface/jinja";
 import { ModelLoadError } from "../errors.ts";
-import type { ModelConfig } from "./model-folder.ts";
-import type { TextCodec } from "./tokenizer.ts";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -57,15 +55,4 @@ export function chatPrompt(input: ChatTemplateInput, userText: string): string {
 /** The answer without an empty `<think>...</think>` block (only whitespace inside) at its start. */
 export function stripThinking(text: string): string {
   return text.replace(/^\s*<think>\s*<\/think>\s*/, "");
-}
-
-/**
- * The text a user sees of generated ids: cut at the first of the model's EOS ids, decoded with
- * special tokens skipped, the empty think block removed.
- */
-export function answerText(codec: TextCodec, config: Pick<ModelConfig, "eosTokenId" | "eosTokenIds">, tokens: readonly number[]): string {
-  const eos = new Set(config.eosTokenIds ?? [config.eosTokenId]);
-  const end = tokens.findIndex((id) => eos.has(id));
-  const kept = end < 0 ? tokens : tokens.slice(0, end);
-  return stripThinking(codec.decode(kept, { skipSpecialTokens: true }));
 }
