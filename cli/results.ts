@@ -66,6 +66,8 @@ function currentCommit(): string {
 interface SavedResults {
   command: string;
   commit: string;
+  /** The graph the table was measured on (absent in results written before dtypes: fp32). */
+  dtype?: string;
   eval: EvalJson;
   /** Per cell, with the per-problem answers the paired comparisons need. */
   cells: CellResult[];
@@ -94,8 +96,10 @@ async function measure(): Promise<SavedResults> {
     loadModel,
     log: (line) => log(`bench: ${line}`),
   });
-  return { command, commit, eval: evaluation.json, cells: evaluation.cells, bench };
+  return { command, commit, dtype: evalArgs.dtype ?? "fp32", eval: evaluation.json, cells: evaluation.cells, bench };
 }
+
+const graphName = (dtype: string): string => (dtype === "q8" ? "int8 graph (`onnx/model_quantized.onnx`, the page's on WASM)" : `${dtype} graph`);
 
 function render(saved: SavedResults): string {
   const { eval: json, cells, bench } = saved;
@@ -122,7 +126,7 @@ vanilla = threshold rule with tau = 1 (one token per pass), threshold = tau 0.9,
 with AdaBlock (tau_D = ${json.delimiterThreshold}, delimiter newline), +dual cache = threshold 0.9 with Fast-dLLM's
 dual KV cache, fixed top-k = LLaDA's top-k rule with a budget of ${json.fixedSteps} steps
 (${json.fixedSteps === json.genLength ? "one token per step: it differs from vanilla only where a confidence is exactly 1" : `${(json.genLength / json.fixedSteps).toFixed(1)} tokens per step`}).
-Node, onnxruntime-node; ${generations} generations in ${(json.ms / 60_000).toFixed(1)} min
+Node, onnxruntime-node, the model's ${graphName(saved.dtype ?? "fp32")}; ${generations} generations in ${(json.ms / 60_000).toFixed(1)} min
 (${(json.ms / Math.max(1, generations)).toFixed(0)} ms each on average).
 
 ${markdownTables(cells)}
