@@ -110,7 +110,7 @@ describe("npm run generate with a real export's layout", () => {
   });
 });
 
-// The local replicas of the Qwen3-0.6B exports (model/replica/build.sh; not committed): skipped until built.
+// The local replicas of the Qwen3-0.6B exports (committed; model/replica/build.sh rebuilds them).
 const REPLICAS = join(import.meta.dirname, "../model/replica/hub/dllm-replica");
 for (const kind of ["mdlm", "bd3lm"]) {
   const folder = join(REPLICAS, `Qwen3-replica-diffusion-${kind}-ONNX`);
