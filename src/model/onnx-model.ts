@@ -189,27 +189,27 @@ export async function createOnnxModel(ort: OrtModule, graph: GraphInput, options
   const executionProviders = options.executionProviders ?? ["cpu"];
   const providerNames = executionProviders.map((ep) => (typeof ep === "string" ? ep : ep.name));
   const onGpu = providerNames[0] === "webgpu";
-  // A foreign graph's logits feed the reduction graph; on WebGPU they stay in GPU memory.
-  const probe = await openSession(ort, source, options);
+  // On WebGPU the logits stay in GPU memory: a foreign graph's feed the reduction graph there, and
+  // our graphs' are read back only when sampling asks for them. (Known before the session opens, so
+  // a model of gigabytes is opened once.)
+  const session = await openSession(ort, source, options, onGpu ? { preferredOutputLocation: { logits: "gpu-buffer" } } : {});
   let inputs: GraphInputs;
   try {
-    inputs = graphInputs(probe, source.name);
+    inputs = graphInputs(session, source.name);
   } catch (error) {
-    await probe.release();
+    await session.release();
     throw error;
   }
-  const inGraphTop = inputs.rowRange && probe.outputNames.includes("top_ids") && probe.outputNames.includes("top_probs");
-  let session = probe;
+  const inGraphTop = inputs.rowRange && session.outputNames.includes("top_ids") && session.outputNames.includes("top_probs");
   let reducer: InferenceSession | undefined;
   if (!inGraphTop) {
     try {
-      if (onGpu) {
-        await probe.release();
-        session = await openSession(ort, source, options, { preferredOutputLocation: { logits: "gpu-buffer" } });
-      }
       reducer = await openSession(ort, { name: "the top-rows reduction graph", graph: topRowsGraph() }, options);
     } catch (error) {
-      if (onGpu) throw error;
+      if (onGpu) {
+        await session.release();
+        throw error;
+      }
       // Without a reduction graph the rows are reduced in JavaScript: slower, still correct.
       reducer = undefined;
     }
