@@ -7,7 +7,7 @@
  */
 import { ModelLoadError } from "../src/errors.ts";
 import { catalogModel } from "../src/model/catalog.ts";
-import { lazyKvModel, modelFolderOf, readModelMetadata, type FileProgress, type LazyModel, type ModelFolder } from "../src/model/model-folder.ts";
+import { lazyKvModel, modelFolderFor, readModelMetadata, type FileProgress, type LazyModel, type ModelFolder } from "../src/model/model-folder.ts";
 import { chooseGraph, kvGraphFile, resolveModelSource, type Dtype, type GraphVariant, type ModelSource } from "../src/model/model-source.ts";
 import { loadGraphSource } from "../src/model/onnx-external-data.ts";
 import type { GraphSource, OnnxModel, OnnxWindowModel, OrtModule } from "../src/model/onnx-model.ts";
@@ -103,17 +103,10 @@ export async function loadWebModel(steps: LoadSteps): Promise<LoadedWebModel> {
       }
     }
   });
-  let folder: ModelFolder;
-  try {
-    folder = modelFolderOf(meta, opened.model.vocabSize);
-  } catch (error) {
-    await opened.model.dispose();
-    throw error;
-  }
+  const folder = await modelFolderFor(meta, opened.model);
   const vocabSize = folder.config.vocabSize;
   // The KV-cache graph is fetched (through the same Cache Storage) only when a run asks for a cache.
-  const kvFile = () => kvGraphFile(files, graph!);
-  const kvModel = lazyKvModel(files, async (onnx) => openKvModel(ort, { name: await kvFile(), graph: onnx }, vocabSize, opened.info.backend), kvFile);
+  const kvModel = lazyKvModel(files, (onnx, name) => openKvModel(ort, { name, graph: onnx }, vocabSize, opened.info.backend), () => kvGraphFile(files, graph!));
   return {
     ...folder,
     model: opened.model,

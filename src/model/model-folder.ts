@@ -8,8 +8,6 @@
 import { ModelLoadError } from "../errors.ts";
 import { createTextCodec, type TextCodec } from "./tokenizer.ts";
 
-/** What the legacy loader reads: dllm-tiny's layout, the fp32 graph at its usual name. */
-export const MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"] as const;
 /** The text files every folder has; `generation_config.json` is read too when present. */
 export const METADATA_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
 export const GENERATION_CONFIG_FILE = "generation_config.json";
@@ -96,11 +94,6 @@ export interface ModelFolder {
   eosToken?: string;
   /** Ids of the tokenizer's special tokens (never shown as answer text). */
   specialTokenIds: number[];
-}
-
-/** The legacy folder: dllm-tiny's `onnx/model.onnx` as bytes beside the parsed text files. */
-export interface LegacyModelFolder extends ModelFolder {
-  onnx: Uint8Array;
 }
 
 type Json = Record<string, unknown>;
@@ -313,14 +306,16 @@ export function modelFolderOf(meta: ModelMetadata, graphVocabSize?: number): Mod
 }
 
 /**
- * Reads and checks dllm-tiny's layout: the text files and `onnx/model.onnx` as bytes; the ONNX
- * graph itself is checked when a session opens it. Folders with other graphs (dtypes, external
- * data) go through readModelMetadata + chooseGraph + loadGraphSource + modelFolderOf.
+ * The folder's text side for a graph already opened: the vocabulary is the graph's. Files that
+ * disagree with the graph (a mask id past its vocabulary) release it before the error is thrown.
  */
-export async function loadModelFolder(files: ModelFiles, onProgress?: (progress: FileProgress) => void): Promise<LegacyModelFolder> {
-  const [meta, onnx] = await Promise.all([readModelMetadata(files, onProgress), files.bytes("onnx/model.onnx", onProgress)]);
-  if (onnx.byteLength === 0) throw new ModelLoadError("onnx/model.onnx", "is empty");
-  return { ...modelFolderOf(meta), onnx };
+export async function modelFolderFor(meta: ModelMetadata, model: { readonly vocabSize: number; dispose(): Promise<void> }): Promise<ModelFolder> {
+  try {
+    return modelFolderOf(meta, model.vocabSize);
+  } catch (error) {
+    await model.dispose();
+    throw error;
+  }
 }
 
 /** A GET as the global fetch does it (tests pass a double). */
@@ -445,14 +440,15 @@ export interface LazyModel<T extends { dispose(): Promise<void> }> {
  */
 export function lazyKvModel<T extends { dispose(): Promise<void> }>(
   files: ModelFiles,
-  open: (onnx: Uint8Array) => Promise<T>,
+  open: (onnx: Uint8Array, file: ModelFileName) => Promise<T>,
   file: ModelFileName | (() => Promise<ModelFileName>) = KV_MODEL_FILE,
 ): LazyModel<T> {
   let opened: Promise<T> | undefined;
   let current: T | undefined;
   const get = (): Promise<T> => {
     if (!opened) {
-      const attempt = (typeof file === "string" ? Promise.resolve(file) : file()).then((name) => files.bytes(name)).then(open);
+      // The file is found once per attempt and handed to `open` with its bytes.
+      const attempt = (typeof file === "string" ? Promise.resolve(file) : file()).then(async (name) => open(await files.bytes(name), name));
       opened = attempt;
       attempt.then(
         (model) => {

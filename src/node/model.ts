@@ -13,7 +13,7 @@ import {
   checkFileName,
   fetchModelFiles,
   lazyKvModel,
-  modelFolderOf,
+  modelFolderFor,
   readModelMetadata,
   type FileProgress,
   type LazyModel,
@@ -119,21 +119,13 @@ export async function loadModel(location: string = DEFAULT_MODEL_PATH, options: 
     ...(typeof configVocab === "number" ? { vocabSize: configVocab } : {}),
     sessionOptions: NODE_SESSION_OPTIONS,
   });
-  let folder: ModelFolder;
-  try {
-    folder = modelFolderOf(meta, model.vocabSize);
-  } catch (error) {
-    await model.dispose();
-    throw error;
-  }
+  const folder = await modelFolderFor(meta, model);
   const vocabSize = folder.config.vocabSize;
   // A q8 graph gets its int8 KV-cache twin where the folder has one; looked up only when a run uses a cache.
-  let kvFile: Promise<string> | undefined;
-  const kvName = (): Promise<string> => (kvFile ??= kvGraphFile(files, graph));
   const kvModel = lazyKvModel(
     files,
-    async (onnx) => createOnnxWindowModel(ort, { name: await kvName(), graph: onnx }, { vocabSize, sessionOptions: NODE_SESSION_OPTIONS }),
-    kvName,
+    (onnx, name) => createOnnxWindowModel(ort, { name, graph: onnx }, { vocabSize, sessionOptions: NODE_SESSION_OPTIONS }),
+    () => kvGraphFile(files, graph),
   );
   return { ...folder, model, kvModel, graph, source };
 }
