@@ -61,6 +61,16 @@ export function writeOptions(form: HTMLFormElement, options: GenerateOptions): v
   updateRelevance(form);
 }
 
+/** Writes the given fields only (a preset), then re-derives which fields are enabled. */
+export function writeFields(form: HTMLFormElement, options: Partial<GenerateOptions>): void {
+  for (const [name, value] of Object.entries(options)) {
+    if (name === "delimiterThreshold") field(form, name).value = Number.isFinite(value) ? String(value) : "inf";
+    else if (name === "delimiters") field(form, name).value = formatDelimiters(value as string[]);
+    else field(form, name).value = String(value);
+  }
+  updateRelevance(form);
+}
+
 export function updateRelevance(form: HTMLFormElement): void {
   const decoder = field(form, "decoder").value;
   for (const [name, decoders] of Object.entries(USED_BY)) field(form, name).disabled = !decoders.includes(decoder);

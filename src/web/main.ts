@@ -7,11 +7,12 @@ import { DEFAULT_OPTIONS } from "../decoding/options.ts";
 import type { StepEvent } from "../decoding/types.ts";
 import { createDllmClient, WorkerCrashError, type LoadReport } from "../index.ts";
 import { ComparePanel } from "./compare.ts";
-import { readOptions, updateRelevance, writeOptions } from "./controls.ts";
+import { readOptions, updateRelevance, writeFields, writeOptions } from "./controls.ts";
 import { byId, describeError, element, setText } from "./dom.ts";
 import type { ChatMessage } from "../model/chat.ts";
 import type { PromptInput } from "../../workers/api.ts";
 import { ModelPanel } from "./model-panel.ts";
+import { matchPreset, PRESETS, presetFields, type PresetName } from "./presets.ts";
 import { RunView } from "./run-view.ts";
 import { TracePanel } from "./trace-panel.ts";
 
@@ -29,9 +30,15 @@ const live = new RunView(byId("live", HTMLElement));
 const compare = new ComparePanel(client);
 const trace = new TracePanel();
 
+/** "Prompt" | "Chat": two radio buttons drawn as tabs above the one prompt box. */
+const promptMode = byId("prompt-mode", HTMLInputElement);
 const chatMode = byId("chat-mode", HTMLInputElement);
+const chatControls = byId("chat-controls", HTMLElement);
 const chatNew = byId("chat-new", HTMLButtonElement);
 const chatLog = byId("chat-log", HTMLOListElement);
+const promptCaption = byId("prompt-caption", HTMLElement);
+const presetButtons = [...document.querySelectorAll<HTMLButtonElement>("button[data-preset]")];
+const presetNote = byId("preset-note", HTMLElement);
 
 let model: LoadReport | null = null;
 /** The conversation so far, in chat mode. */
@@ -45,8 +52,16 @@ function showConversation(): void {
       return item;
     }),
   );
-  chatLog.hidden = !chatMode.checked;
+  chatControls.hidden = !chatMode.checked;
   chatNew.disabled = !chatMode.checked || conversation.length === 0;
+  setText(promptCaption, chatMode.checked ? "Your message" : "Prompt");
+}
+
+/** Marks the preset the form's fields equal, if any. */
+function showPreset(): void {
+  const active = matchPreset(readOptions(form));
+  for (const button of presetButtons) button.setAttribute("aria-pressed", String(button.dataset.preset === active));
+  setText(presetNote, PRESETS.find((preset) => preset.name === active)?.note ?? "custom setting");
 }
 let busy = false;
 
@@ -138,7 +153,7 @@ const modelPanel = new ModelPanel(client, {
     model = report;
     // Chat needs the folder's template; a new model starts a new conversation.
     chatMode.disabled = report.chatTemplate === undefined;
-    chatMode.checked = report.chatTemplate !== undefined && chatMode.checked;
+    if (chatMode.disabled) promptMode.checked = true;
     conversation = [];
     showConversation();
     showIsolation(report);
@@ -162,8 +177,29 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   void generateLive();
 });
-form.addEventListener("change", () => updateRelevance(form));
+form.addEventListener("change", () => {
+  updateRelevance(form);
+  showPreset();
+});
+form.addEventListener("input", showPreset);
+for (const button of presetButtons) {
+  button.addEventListener("click", () => {
+    writeFields(form, presetFields(button.dataset.preset as PresetName, Number(readOptions(form).genLength)));
+    showPreset();
+  });
+}
+promptMode.addEventListener("change", showConversation);
 chatMode.addEventListener("change", showConversation);
+// Ctrl/Cmd+Enter generates from anywhere on the page (the prompt box included); Esc stops a run.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.altKey) {
+    event.preventDefault();
+    if (!generateButton.disabled) form.requestSubmit(generateButton);
+  } else if (event.key === "Escape" && busy) {
+    event.preventDefault();
+    void client.cancel();
+  }
+});
 chatNew.addEventListener("click", () => {
   conversation = [];
   showConversation();
@@ -176,6 +212,8 @@ examples.addEventListener("change", () => {
 
 promptField.value = examples.options[1]?.value ?? "";
 writeOptions(form, DEFAULT_OPTIONS);
+showPreset();
+showConversation();
 showIsolation(null);
 setBusy(false);
 void modelPanel.load();
