@@ -2,7 +2,7 @@
  * Drives the page through its controls, as a user would, and reads back what it shows.
  * Selectors and data attributes used here are the page's test surface (see src/web/).
  */
-import type { Page } from "playwright-core";
+import type { Page } from "@playwright/test";
 
 /** Loading a 16 MB model and compiling onnxruntime's WASM takes a while on two busy cores. */
 export const LOAD_TIMEOUT = 120_000;
