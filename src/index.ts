@@ -10,7 +10,8 @@
 import * as Comlink from "comlink";
 import type { GenerateOptions, GenerateResult, StepEvent } from "./decoding/types.ts";
 import type { FileProgress } from "./model/model-folder.ts";
-import type { BackendInfo, EngineDiagnostics, EngineWorkerApi, LoadReport, LoadRequest, PromptInput, ResolvedRun } from "../workers/api.ts";
+import type { BackendInfo, BandProfileProgress, BandProfileRequest, EngineDiagnostics, EngineWorkerApi, LoadReport, LoadRequest, PromptInput, ResolvedRun } from "../workers/api.ts";
+import type { BandProfile } from "./eval/volatility.ts";
 import { isRepoId } from "./model/model-source.ts";
 import { InferenceError, WorkerCrashError } from "./errors.ts";
 
@@ -22,6 +23,12 @@ export interface DllmClient {
   /** Runs one generation; `onStep` gets every forward pass as it happens, in order. */
   /** A prompt, or `{ messages }` for a chat model (rendered through its chat template). */
   generate(prompt: PromptInput, options?: Partial<GenerateOptions>, onStep?: (event: StepEvent) => void): Promise<GenerateResult>;
+  /**
+   * The volatility band averaged over `count` held-out problems, run in the worker with the
+   * given settings: top-1 confidence against relative position at 0/25/50/75 % decoded.
+   * cancel() stops it; it then resolves with the problems finished (`stopped: true`).
+   */
+  bandProfile(request: BandProfileRequest, onProgress?: (progress: BandProfileProgress) => void): Promise<BandProfile>;
   /** Stops the running generation before its next forward pass; its promise resolves with stopReason "aborted". */
   cancel(): Promise<void>;
   backendInfo(): Promise<BackendInfo | null>;
@@ -143,6 +150,7 @@ export function createDllmClient(worker?: Worker | (() => Worker)): DllmClient {
     load: (request, onProgress) => call((remote) => remote.load({ ...request, baseUrl: absoluteUrl(request.baseUrl) }, onProgress && Comlink.proxy(onProgress))),
     resolve: (prompt, options = {}) => call((remote) => remote.resolve(prompt, options)),
     generate: (prompt, options = {}, onStep) => call((remote) => generateInOrder(remote, prompt, options, onStep)),
+    bandProfile: (request, onProgress) => call((remote) => remote.bandProfile(request, onProgress && Comlink.proxy(onProgress))),
     cancel: () => call((remote) => remote.cancel()),
     backendInfo: () => call((remote) => remote.backendInfo()),
     clearCache: () => call((remote) => remote.clearCache()),
@@ -160,6 +168,8 @@ export function createDllmClient(worker?: Worker | (() => Worker)): DllmClient {
 }
 
 export type { BackendChoice, BackendInfo, BackendName, EngineDiagnostics, LoadReport, LoadRequest, ResolvedRun } from "../workers/api.ts";
+export type { BandProfileProgress, BandProfileRequest } from "../workers/api.ts";
+export type { BandCurve, BandProfile } from "./eval/volatility.ts";
 export type * from "./decoding/types.ts";
 export { DEFAULT_OPTIONS, generate, resolveOptions, type EngineModel, type GenerateHooks } from "./decoding/engine.ts";
 export { DECODERS, delimiterIds } from "./decoding/options.ts";

@@ -7,6 +7,7 @@ import type { ModelConfig, FileProgress } from "../src/model/model-folder.ts";
 import type { Dtype } from "../src/model/model-source.ts";
 import type { ChatMessage } from "../src/model/chat.ts";
 import type { GenerateOptions, GenerateResult, StepEvent } from "../src/decoding/types.ts";
+import type { BandProfile } from "../src/eval/volatility.ts";
 
 /**
  * A plain prompt, or a conversation rendered through the model's chat template (the answer's
@@ -95,6 +96,22 @@ export interface ResolvedRun {
   options: GenerateOptions;
 }
 
+/** The paper's statistical view of the volatility band, over held-out problems (src/eval/volatility.ts). */
+export interface BandProfileRequest {
+  /** How many problems: the first `count` of generateProblems(EVAL_SEED), the held-out set. */
+  count: number;
+  /** The decoder settings every problem runs with. */
+  options: Partial<GenerateOptions>;
+  /** Relative-position bins (default 32, at most L). */
+  bins?: number;
+}
+
+export interface BandProfileProgress {
+  /** Problems finished. */
+  done: number;
+  total: number;
+}
+
 export interface EngineWorkerApi {
   load(request: LoadRequest, onProgress?: (progress: FileProgress) => void): Promise<LoadReport>;
   /** Checks the options against the loaded model (OptionError names a bad one) and fills in defaults. */
@@ -105,7 +122,14 @@ export interface EngineWorkerApi {
    * unloads its model and the run fails with InferenceError.
    */
   generate(prompt: PromptInput, options: Partial<GenerateOptions>, onStep?: (event: StepEvent) => void): Promise<GenerateResult>;
-  /** Stops the running generation before its next forward pass. */
+  /**
+   * Runs `count` held-out problems with the volatility band drawn (every masked row predicted)
+   * and returns top-1 confidence against relative position at 0/25/50/75 % decoded, averaged.
+   * cancel() stops it before the next pass; it then resolves with the finished problems
+   * (`stopped: true`). Refused while a generation runs, as a second generate is.
+   */
+  bandProfile(request: BandProfileRequest, onProgress?: (progress: BandProfileProgress) => void): Promise<BandProfile>;
+  /** Stops the running generation (or band profile) before its next forward pass. */
   cancel(): void;
   backendInfo(): BackendInfo | null;
   /** Deletes the model files in Cache Storage; true when there was something to delete. */

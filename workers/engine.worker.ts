@@ -6,7 +6,9 @@ import * as Comlink from "comlink";
 import { generate, resolveOptions, type EngineModel } from "../src/decoding/engine.ts";
 import { checkPrompt } from "../src/decoding/options.ts";
 import type { StepEvent } from "../src/decoding/types.ts";
-import { InferenceError } from "../src/errors.ts";
+import { InferenceError, OptionError } from "../src/errors.ts";
+import { BandAverager, binCount } from "../src/eval/volatility.ts";
+import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
 import type { FileProgress, LazyModel } from "../src/model/model-folder.ts";
 import type { ForwardModel, WindowModel } from "../src/model/forward-model.ts";
 import type { OnnxModel, OnnxWindowModel } from "../src/model/onnx-model.ts";
@@ -116,6 +118,18 @@ async function unload(): Promise<void> {
   await previous?.kvModel.dispose();
 }
 
+/** The most problems one band profile runs: the held-out set's size (src/eval/problems.ts). */
+const MAX_BAND_PROBLEMS = 500;
+
+function checkBandRequest(count: unknown, bins: unknown): void {
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > MAX_BAND_PROBLEMS) {
+    throw new OptionError("count", `must be an integer from 1 to ${MAX_BAND_PROBLEMS}, got ${JSON.stringify(count)}`);
+  }
+  if (bins !== undefined && (typeof bins !== "number" || !Number.isInteger(bins) || bins < 1)) {
+    throw new OptionError("bins", `must be an integer >= 1, got ${JSON.stringify(bins)}`);
+  }
+}
+
 /** The worker's API; exported so tests can drive it without a worker. */
 export const api: EngineWorkerApi = {
   async load(request: LoadRequest, onProgress?: (progress: FileProgress) => void) {
@@ -199,6 +213,43 @@ export const api: EngineWorkerApi = {
     } finally {
       running = null;
       release(onStep);
+    }
+  },
+
+  async bandProfile(request, onProgress) {
+    try {
+      const engine = requireModel();
+      if (running) throw new InferenceError("a generation is already running: cancel() it or wait for it to finish");
+      checkBandRequest(request?.count, request?.bins);
+      const problems = generateProblems(EVAL_SEED, request.count);
+      const promptLengths = problems.map((problem) => engine.codec.encode(problem.prompt).length);
+      // Every problem's options are checked before the first pass (OptionError names a bad one).
+      const options = promptLengths.map((length) => resolveOptions(request.options, engine, length));
+      const averager = new BandAverager(binCount(options[0]!.genLength, request.bins));
+      const controller = new AbortController();
+      running = controller;
+      try {
+        const kvModel = async () => kvWithMessageBreaks(await engine.kvModel());
+        const wired = { ...engine, model: withMessageBreaks(engine.model), kvModel };
+        let stopped = false;
+        for (const [k, problem] of problems.entries()) {
+          const run = averager.run(promptLengths[k]!, options[k]!.genLength);
+          // With onStep the engine predicts every masked row (the band), which this view averages.
+          const result = await generate(wired, problem.prompt, options[k]!, { signal: controller.signal, onStep: (event) => run.observe(event) });
+          if (loaded !== engine) throw new InferenceError("the model was unloaded during the band profile (load() was called); it was stopped");
+          if (result.stopReason === "aborted") {
+            stopped = true;
+            break;
+          }
+          run.finish();
+          post(onProgress, { done: k + 1, total: problems.length });
+        }
+        return averager.profile(problems.length, stopped);
+      } finally {
+        running = null;
+      }
+    } finally {
+      release(onProgress);
     }
   },
 

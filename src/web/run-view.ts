@@ -102,6 +102,24 @@ export class RunView {
     this.draw();
   }
 
+  /**
+   * Shows the run as it stood after its first `count` passes of `steps` (playback, see
+   * player.ts); the status, output and run counter stay. Moving forward applies only the new
+   * passes; moving back rebuilds from the first.
+   */
+  showPass(steps: readonly StepEvent[], count: number): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.queue = [];
+    if (count < this.state.steps) {
+      this.state = createRunState(this.state.promptLength, this.state.genLength);
+      this.heatmap.reset(this.state.genLength);
+    }
+    for (const event of steps.slice(this.state.steps, count)) applyStep(this.state, event);
+    if (this.root.dataset.status === "running") this.elapsedMs = performance.now() - this.startedAt;
+    this.draw();
+  }
+
   showText(text: string): void {
     setText(this.output, text);
   }

@@ -41,7 +41,8 @@ export class TracePanel {
   private lastRun: Trace | null = null;
   private replayed: { trace: Trace; vocab: string[] } | null = null;
 
-  constructor() {
+  /** `onLoad` hears of every trace loaded (the page replays it in the live view's player too). */
+  constructor(private readonly onLoad?: (trace: Trace, vocab: string[]) => void) {
     this.exportButton.addEventListener("click", () => this.exportLastRun());
     this.importInput.addEventListener("change", () => void this.importFile());
     this.slider.addEventListener("input", () => this.showStep(Number(this.slider.value)));
@@ -86,6 +87,7 @@ export class TracePanel {
       this.slider.value = String(trace.steps.length);
       this.slider.disabled = false;
       this.showStep(trace.steps.length);
+      this.onLoad?.(trace, this.replayed.vocab);
     } catch (error) {
       setText(this.error, `${file.name}: ${describeError(error)}`);
     } finally {
