@@ -14,6 +14,8 @@ import type { PromptInput } from "../../workers/api.ts";
 import { ModelPanel } from "./model-panel.ts";
 import { matchPreset, PRESETS, presetFields, type PresetName } from "./presets.ts";
 import { RunView } from "./run-view.ts";
+import { BandChart } from "./band-chart.ts";
+import { Player } from "./player.ts";
 import { TracePanel } from "./trace-panel.ts";
 
 const client = createDllmClient();
@@ -28,7 +30,27 @@ const runStatus = byId("run-status", HTMLElement);
 const runError = byId("run-error", HTMLElement);
 const live = new RunView(byId("live", HTMLElement));
 const compare = new ComparePanel(client);
-const trace = new TracePanel();
+// Playback of the live view, pass by pass, and the volatility band of the pass on screen.
+const player = new Player(byId("playback", HTMLElement), live);
+const bandChart = new BandChart(byId("band-chart", HTMLElement), {
+  profile: (request, onProgress) => client.bandProfile(request, onProgress),
+  cancel: () => client.cancel(),
+  options: () => readOptions(form),
+  begin: () => {
+    if (busy || !model) return false;
+    setBusy(true);
+    return true;
+  },
+  end: () => setBusy(false),
+});
+player.onPass((run, pass) => bandChart.showPass(run, pass));
+// A loaded trace replays in the live view through the same player (not during a run).
+const trace = new TracePanel((loaded, vocab) => {
+  if (busy) return;
+  live.start(loaded.result.promptLength, loaded.header.options.genLength, vocab, `replay of ${loaded.header.model}`);
+  player.load({ steps: loaded.steps, promptLength: loaded.result.promptLength, genLength: loaded.header.options.genLength });
+  live.finish(loaded.result);
+});
 
 /** "Prompt" | "Chat": two radio buttons drawn as tabs above the one prompt box. */
 const promptMode = byId("prompt-mode", HTMLInputElement);
@@ -102,12 +124,14 @@ async function generateLive(): Promise<void> {
     const resolved = await client.resolve(input, readOptions(form));
     const prompt = resolved.prompt;
     live.start(resolved.promptLength, resolved.options.genLength, report.vocab, backendLabel(report));
+    player.begin(resolved.promptLength, resolved.options.genLength);
     started = true;
     const steps: StepEvent[] = [];
     const result = await client.generate(input, resolved.options, (event) => {
       steps.push(event);
-      live.push(event);
+      player.push(event);
     });
+    player.complete();
     live.finish(result);
     if (chatting && result.stopReason !== "aborted") {
       conversation = [...conversation, { role: "user", content: text }, { role: "assistant", content: result.text }];
@@ -118,7 +142,10 @@ async function generateLive(): Promise<void> {
     setText(runStatus, `${result.stopReason === "aborted" ? "stopped" : "done"}: ${result.nfe} passes, ${(result.ms / 1000).toFixed(2)} s`);
   } catch (error) {
     // A run that fails half-way (the worker crashed, the model was unloaded) must not look like it is still running.
-    if (started) live.fail(describeError(error));
+    if (started) {
+      player.complete();
+      live.fail(describeError(error));
+    }
     setText(runError, explain(error));
     setText(runStatus, "");
   } finally {
