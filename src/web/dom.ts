@@ -2,6 +2,7 @@
  * Small DOM helpers. Text always goes in through textContent: model output and file contents
  * are never parsed as HTML.
  */
+import { displayToken } from "./token-text.ts";
 
 /** The element with this id, checked to be of the expected type. */
 export function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
@@ -22,11 +23,9 @@ export function setText(node: HTMLElement, text: string): void {
   if (node.textContent !== text) node.textContent = text;
 }
 
-/** A vocabulary piece as a cell shows it: the word-start mark as a space, control tokens named. */
+/** A token as one line of text shows it: special tokens by name, whitespace as marks (token-text.ts). */
 export function displayPiece(piece: string): string {
-  if (piece === "\n") return "↵";
-  if (piece === "[EOS]") return "⏹";
-  return piece.replaceAll("▁", " ");
+  return displayToken(piece);
 }
 
 export function formatBytes(bytes: number): string {

@@ -14,6 +14,7 @@ import type { PromptInput } from "../../workers/api.ts";
 import { ModelPanel } from "./model-panel.ts";
 import { matchPreset, PRESETS, presetFields, type PresetName } from "./presets.ts";
 import { RunView } from "./run-view.ts";
+import { specialTokenNames } from "./token-text.ts";
 import { BandChart } from "./band-chart.ts";
 import { Player } from "./player.ts";
 import { TracePanel } from "./trace-panel.ts";
@@ -47,7 +48,7 @@ player.onPass((run, pass) => bandChart.showPass(run, pass));
 // A loaded trace replays in the live view through the same player (not during a run).
 const trace = new TracePanel((loaded, vocab) => {
   if (busy) return;
-  live.start(loaded.result.promptLength, loaded.header.options.genLength, vocab, `replay of ${loaded.header.model}`);
+  live.start(loaded.result.promptLength, loaded.header.options.genLength, vocab, `replay of ${loaded.header.model}`, { promptTokens: loaded.header.promptTokens });
   player.load({ steps: loaded.steps, promptLength: loaded.result.promptLength, genLength: loaded.header.options.genLength });
   live.finish(loaded.result);
 });
@@ -123,7 +124,10 @@ async function generateLive(): Promise<void> {
   try {
     const resolved = await client.resolve(input, readOptions(form));
     const prompt = resolved.prompt;
-    live.start(resolved.promptLength, resolved.options.genLength, report.vocab, backendLabel(report));
+    live.start(resolved.promptLength, resolved.options.genLength, report.vocab, backendLabel(report), {
+      promptTokens: resolved.promptTokens,
+      specialNames: specialTokenNames(report),
+    });
     player.begin(resolved.promptLength, resolved.options.genLength);
     started = true;
     const steps: StepEvent[] = [];

@@ -1,15 +1,17 @@
 /**
  * One run on screen: stats, AdaBlock's decision, the token row, the heat map and the final
  * text. Step events are queued as they arrive and drawn once per animation frame; every event
- * is applied, in order, so a slow frame coalesces steps but never drops one.
+ * is applied, in order, so a slow frame coalesces steps but never drops one. Hovering or
+ * focusing a token cell, or hovering the heat map, shows that position's tooltip.
  */
 import type { GenerateResult, StepEvent } from "../decoding/types.ts";
+import { CellTooltip } from "./cell-tooltip.ts";
 import { renderDecision } from "./decision-view.ts";
 import { element, setText } from "./dom.ts";
 import { Heatmap } from "./heatmap.ts";
 import { applyStep, createRunState, type RunState } from "./run-state.ts";
 import { runStats } from "./stats.ts";
-import { TokenRow } from "./token-row.ts";
+import { TokenRow, type CanvasTokens } from "./token-row.ts";
 
 export type RunStatus = "idle" | "running" | "done" | "stopped" | "error";
 
@@ -28,13 +30,30 @@ export class RunView {
   private readonly tokens = element("div", "tokens");
   private readonly heatCanvas = element("canvas", "heatmap");
   private readonly output = element("pre", "output");
-  private readonly tokenRow = new TokenRow(this.tokens);
+  private readonly tooltip = new CellTooltip();
+  private readonly tokenRow = new TokenRow(this.tokens, (cell) => this.showCell(cell));
   private readonly heatmap = new Heatmap(this.heatCanvas);
+  /** The prompt's tokens and the model's special-token names, for the canvas. */
+  private canvasTokens: CanvasTokens = {};
+  /** Events applied by flush(); `source` is what the state was built from (these, or a recording). */
+  private events: StepEvent[] = [];
+  private source: readonly StepEvent[] = this.events;
+  /** The token cell whose tooltip is open, kept up to date as passes arrive. */
+  private hovered: HTMLElement | null = null;
 
   constructor(readonly root: HTMLElement) {
     root.classList.add("run-view");
-    this.heatCanvas.title = "confidence of still-masked positions: one row per forward pass, one column per position";
-    root.replaceChildren(this.stats, this.decision, this.tokens, this.heatCanvas, this.output);
+    root.replaceChildren(this.stats, this.decision, this.tokens, this.heatmap.figure, this.output, this.tooltip.element);
+    this.heatmap.onHover((hit, event) => {
+      this.hovered = null;
+      if (!hit) {
+        this.tooltip.hide();
+        return;
+      }
+      this.tooltip.showGenerated({ ...this.cellContext(), passes: hit.pass, index: hit.index, heatRow: hit.pass - 1 });
+      const box = this.root.getBoundingClientRect();
+      this.tooltip.place(event.clientX - box.left + 12, event.clientY - box.top + 16);
+    });
     this.setStatus("idle");
   }
 
@@ -43,7 +62,7 @@ export class RunView {
   }
 
   /** Clears the view for a run of `genLength` positions after a prompt of `promptLength` tokens. */
-  start(promptLength: number, genLength: number, vocab: readonly string[], backend: string): void {
+  start(promptLength: number, genLength: number, vocab: readonly string[], backend: string, tokens: CanvasTokens = {}): void {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.queue = [];
@@ -53,7 +72,12 @@ export class RunView {
     this.startedAt = performance.now();
     this.elapsedMs = 0;
     this.root.dataset.run = String(++this.runs);
-    this.tokenRow.reset(genLength);
+    this.canvasTokens = tokens;
+    this.events = [];
+    this.source = this.events;
+    this.hovered = null;
+    this.tooltip.hide();
+    this.tokenRow.reset(genLength, tokens);
     this.heatmap.reset(genLength);
     setText(this.output, "");
     delete this.output.dataset.stopReason;
@@ -71,7 +95,11 @@ export class RunView {
   flush(): void {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
-    for (const event of this.queue) applyStep(this.state, event);
+    for (const event of this.queue) {
+      applyStep(this.state, event);
+      this.events.push(event);
+    }
+    this.source = this.events;
     this.queue = [];
     if (this.root.dataset.status === "running") this.elapsedMs = performance.now() - this.startedAt;
     this.draw();
@@ -97,6 +125,7 @@ export class RunView {
   showRecorded(promptLength: number, genLength: number, steps: readonly StepEvent[], count: number, vocab: readonly string[], label: string): void {
     this.start(promptLength, genLength, vocab, label);
     for (const event of steps.slice(0, count)) applyStep(this.state, event);
+    this.source = steps;
     this.setStatus("done");
     this.elapsedMs = 0;
     this.draw();
@@ -116,6 +145,7 @@ export class RunView {
       this.heatmap.reset(this.state.genLength);
     }
     for (const event of steps.slice(this.state.steps, count)) applyStep(this.state, event);
+    this.source = steps;
     if (this.root.dataset.status === "running") this.elapsedMs = performance.now() - this.startedAt;
     this.draw();
   }
@@ -124,12 +154,37 @@ export class RunView {
     setText(this.output, text);
   }
 
+  private cellContext(): { state: RunState; events: readonly StepEvent[]; vocab: readonly string[]; specialNames: ReadonlySet<string> } {
+    return { state: this.state, events: this.source, vocab: this.vocab, specialNames: this.canvasTokens.specialNames ?? new Set() };
+  }
+
+  /** Opens the tooltip under a token cell (null closes it). */
+  private showCell(cell: HTMLElement | null): void {
+    this.hovered = cell;
+    if (!cell) {
+      this.tooltip.hide();
+      return;
+    }
+    const context = this.cellContext();
+    if (cell.dataset.promptIndex !== undefined) {
+      const index = Number(cell.dataset.promptIndex);
+      this.tooltip.showPrompt(index, this.canvasTokens.promptTokens?.[index] ?? "", context.specialNames);
+    } else {
+      this.tooltip.showGenerated({ ...context, passes: this.state.steps, index: Number(cell.dataset.pos) });
+    }
+    cell.setAttribute("aria-describedby", this.tooltip.element.id);
+    const root = this.root.getBoundingClientRect();
+    const box = cell.getBoundingClientRect();
+    this.tooltip.place(box.left - root.left, box.bottom - root.top + 4);
+  }
+
   private setStatus(status: RunStatus): void {
     this.root.dataset.status = status;
   }
 
   private draw(): void {
     this.tokenRow.render(this.state, this.vocab);
+    if (this.hovered?.isConnected) this.showCell(this.hovered);
     this.heatmap.render(this.state);
     renderDecision(this.decision, this.state, this.vocab);
     const rows = runStats(this.state, this.elapsedMs, this.backend).map(([label, value]) => {
