@@ -26,7 +26,9 @@ const variants: MeasuredVariant[] = [];
 let maskTokenId = 0;
 
 async function open(request: PageRequest): Promise<PageReady> {
-  const ort = await import("onnxruntime-web");
+  // The page's build choice (workers/load-model.ts): the plain WASM binary unless WebGPU is
+  // used; the WebGPU-capable one is 3-14 % slower on WASM.
+  const ort = request.backend === "webgpu" ? await import("onnxruntime-web") : await import("onnxruntime-web/wasm");
   ort.env.logLevel = "error";
   // onnxruntime's own default is half the cores (1 on a 2-core machine), so "all cores" is explicit.
   ort.env.wasm.numThreads = request.threads > 0 ? request.threads : navigator.hardwareConcurrency;
