@@ -20,8 +20,9 @@ export default defineConfig({
   timeout: 600_000,
   globalTimeout: 3_600_000,
   expect: { timeout: 30_000 },
-  outputDir: "test-results",
-  reporter: [["list"], ["html", { outputFolder: "playwright-report", open: "never" }]],
+  // A run on its own E2E_PORT keeps its artifacts apart too: a run empties its outputDir first.
+  outputDir: process.env.E2E_PORT ? `test-results/port-${PREVIEW_PORT}` : "test-results",
+  reporter: [["list"], ["html", { outputFolder: process.env.E2E_PORT ? `playwright-report/port-${PREVIEW_PORT}` : "playwright-report", open: "never" }]],
   use: {
     baseURL: PREVIEW_URL,
     viewport: VIEWPORT,
@@ -36,7 +37,8 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
+      // --bypass-lock: Vite refuses a second preview of the project, even on another port (E2E_PORT).
+      command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort --bypass-lock`,
       url: PREVIEW_URL,
       // A run already serving dist/ on these ports (another `playwright test`) is reused.
       reuseExistingServer: true,

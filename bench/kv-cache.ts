@@ -8,16 +8,20 @@
  * latency of one full pass against one cached pass of a block. Browser (Chromium, WASM): the
  * evaluation page (eval.html, the engine worker) runs the same settings as +cache rows.
  */
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
-import { build } from "vite";
+import { build, preview } from "vite";
 import { generate } from "../src/decoding/engine.ts";
 import { cachedPasses } from "../src/decoding/forward-plan.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
 import { OptionError } from "../src/errors.ts";
 import { loadModel, type LoadedModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
-import { CHROMIUM, ROOT, servePreview } from "../e2e/harness.ts";
+import { CHROMIUM } from "../e2e/environment.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
 
 interface Timing {
   ms: number;
@@ -109,14 +113,16 @@ interface EvalJsonCells {
 async function browserRows(count: number, lengths: number[], blockSize: number): Promise<CacheRow[]> {
   log("building the page (vite build)");
   await build({ root: ROOT, logLevel: "warn" });
-  const served = await servePreview();
+  // vite preview of dist/, with the COOP/COEP headers of vite.config.ts (threaded WASM).
+  const served = await preview({ root: ROOT, logLevel: "warn", preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false } });
+  const url = `http://127.0.0.1:${(served.httpServer.address() as AddressInfo).port}/`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
   const rows: CacheRow[] = [];
   try {
     for (const genLength of lengths) {
       const page = await browser.newPage();
       const query = `count=${count}&blockSizes=${blockSize}&genLength=${genLength}&settings=threshold,cache,adablock,adablock%2Bcache&backend=wasm`;
-      await page.goto(`${served.url}eval.html?${query}`);
+      await page.goto(`${url}eval.html?${query}`);
       await page.waitForSelector('#eval-backend[data-backend="wasm"]', { state: "attached", timeout: 300_000 });
       await page.click("#eval-run");
       await page.waitForSelector('#eval[data-status="done"], #eval[data-status="error"]', { state: "attached", timeout: 1_800_000 });

@@ -26,7 +26,9 @@ export async function loadModel(page: Page, url: string, backend: "auto" | Backe
 /** Sets generation controls by field name (the names of GenerateOptions). */
 export async function setOptions(page: Page, options: Record<string, string | number>): Promise<void> {
   // The less used fields sit in a folded <details>; a user opens it to reach them.
-  await page.$$eval("#controls details", (folds) => folds.forEach((fold) => ((fold as HTMLDetailsElement).open = true)));
+  await page.$$eval("#controls details", (folds) => {
+    for (const fold of folds) (fold as HTMLDetailsElement).open = true;
+  });
   // The decoder first: it decides which fields are enabled.
   if (options.decoder !== undefined) await page.selectOption('#controls [name="decoder"]', String(options.decoder));
   for (const [name, value] of Object.entries(options)) {

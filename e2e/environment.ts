@@ -1,7 +1,8 @@
 /**
  * Where the e2e servers listen, how Chromium is launched and the page size, shared by playwright.config.ts
  * (which starts the servers) and e2e/fixtures.ts (which hands their URLs to the tests).
- * E2E_PORT moves both servers, so two runs on one machine need not share them.
+ * E2E_PORT moves both servers (and the artifacts, see the config), so two runs on one machine
+ * need not share them.
  */
 
 /** The preview server (vite preview of dist/, with the COOP/COEP headers from vite.config.ts). */

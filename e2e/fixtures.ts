@@ -24,7 +24,7 @@
  * so each test's report names the errors logged while it ran, and ends with a test that
  * asserts the page's `errors` is empty.
  */
-import { test as base, expect, type Browser, type Page, type ViewportSize } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
 import { STATIC_URL, VIEWPORT } from "./environment.ts";
 
 export { expect };
@@ -64,22 +64,22 @@ export interface CheckedPage {
   errors: string[];
 }
 
-export interface CheckedPageOptions {
+export interface CheckedPageOptions extends BrowserContextOptions {
   expectedErrors?: ExpectedErrors;
-  /** Resolves relative URLs (the preview server's, from the `baseURL` fixture). */
-  baseURL?: string;
-  viewport?: ViewportSize;
 }
 
 /**
  * Opens `url` in a new context of `browser` with errors recorded from the start, for a page
- * that outlives one test (opened in beforeAll). Closing the browser closes it.
+ * that outlives one test (opened in beforeAll). The options are the context's (`baseURL`, from
+ * the fixture of that name, resolves "/"), plus the errors to tolerate. Closing the browser
+ * closes it.
  */
 export async function openCheckedPage(browser: Browser, url: string, options: CheckedPageOptions = {}): Promise<CheckedPage> {
-  const context = await browser.newContext({ baseURL: options.baseURL, viewport: options.viewport ?? VIEWPORT });
+  const { expectedErrors, ...contextOptions } = options;
+  const context = await browser.newContext({ viewport: VIEWPORT, ...contextOptions });
   const page = await context.newPage();
   const errors: string[] = [];
-  recordErrors(page, errors, options.expectedErrors);
+  recordErrors(page, errors, expectedErrors);
   await page.goto(url);
   return { page, errors };
 }

@@ -4,18 +4,19 @@
  * the hub serves it, under the real repo ids: picked in the page's picker, downloaded with
  * progress, and chatted with on WASM with AdaBlock, fixed and threshold decoding, for MDLM and
  * BD3LM. WebGPU (SwiftShader) is asked for by hand: it runs where the adapter has shader-f16,
- * and otherwise says that this is what it lacks.
+ * and otherwise says that this is what it lacks. Tagged @webgpu: the whole suite runs in the
+ * config's webgpu project (Chromium with --enable-unsafe-webgpu), its WASM chats included.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { join, resolve } from "node:path";
+import type { Page } from "@playwright/test";
 import { startHubServer, type HubServer } from "../src/node/hub-server.ts";
 import { readRun, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
-import { launchChromium, openPage, ROOT, servePreview, type CheckedPage, type Served } from "./harness.ts";
+import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
 
+const ROOT = resolve(import.meta.dirname, "..");
 const REPLICA = join(ROOT, "model/replica/hub/dllm-replica");
 const MDLM = "naklitechie/Qwen3-0.6B-diffusion-mdlm-ONNX";
 const BD3LM = "naklitechie/Qwen3-0.6B-diffusion-bd3lm-ONNX";
@@ -50,30 +51,27 @@ async function chatTurn(page: Page, options: Record<string, string | number>): P
   return { answer: turns[1]!.replace(/^assistant: /, ""), nfe: (await readRun(page)).nfe };
 }
 
-describe("the Qwen3 diffusion exports (local replica) in the page", { timeout: 900_000 }, () => {
-  let served: Served;
+test.describe("the Qwen3 diffusion exports (local replica) in the page", { tag: "@webgpu" }, () => {
+  test.describe.configure({ mode: "serial" });
   let hub: HubServer;
   let root: string;
-  let browser: Browser;
   let checked: CheckedPage;
 
-  before(async () => {
+  test.beforeAll(async ({ browser, baseURL }) => {
     root = hubRoot();
     // About 4 MB/s: a download lasts long enough for the page to show its rate and time left.
     hub = await startHubServer({ root, bytesPerSecond: 4_000_000 });
-    served = await servePreview();
-    browser = await launchChromium({ webgpu: true });
-    checked = await openPage(browser, `${served.url}?hub=${encodeURIComponent(hub.url)}`);
+    checked = await openCheckedPage(browser, `/?hub=${encodeURIComponent(hub.url)}`, { baseURL });
     await waitForModel(checked.page, "wasm"); // the embedded model first, as always
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
+  test.afterAll(async () => {
+    await checked?.page.context().close();
     await hub?.close();
-    rmSync(root, { recursive: true, force: true });
+    if (root) rmSync(root, { recursive: true, force: true });
   });
+  noteErrorsPerTest(() => checked);
 
-  it("lists both exports per dtype with their download sizes", async () => {
+  test("lists both exports per dtype with their download sizes", async () => {
     const labels = await checked.page.$$eval("#model-choice option", (options) => options.map((o) => `${(o as HTMLOptionElement).value} ${o.textContent}`));
     for (const repo of [MDLM, BD3LM]) {
       assert.ok(labels.some((l) => l.startsWith(`${repo}|fp16 `) && /about 1\.40 GB download/.test(l)), `${repo} fp16 with its size`);
@@ -85,7 +83,7 @@ describe("the Qwen3 diffusion exports (local replica) in the page", { timeout: 9
     [MDLM, "q4f16"],
     [BD3LM, "fp16"],
   ] as const) {
-    it(`${repo} ${dtype}: downloads from the hub with progress, then chats on WASM with AdaBlock, fixed and threshold`, async () => {
+    test(`${repo} ${dtype}: downloads from the hub with progress, then chats on WASM with AdaBlock, fixed and threshold`, async () => {
       const { page } = checked;
       const graph = dtype === "q4f16" ? "model_q4f16_rtn_sym.onnx" : "model_fp16_fused.onnx";
       // The connection drops 3 MB into the weights; the download resumes from where it got to.
@@ -123,7 +121,7 @@ describe("the Qwen3 diffusion exports (local replica) in the page", { timeout: 9
     });
   }
 
-  it("WebGPU asked for by hand: runs the q4f16 graph where SwiftShader has shader-f16, else says that is missing", async () => {
+  test("WebGPU asked for by hand: runs the q4f16 graph where SwiftShader has shader-f16, else says that is missing", async () => {
     const { page } = checked;
     const hasF16 = await page.evaluate(async () => (await navigator.gpu?.requestAdapter())?.features.has("shader-f16") ?? false);
     await pick(page, MDLM, "q4f16", "webgpu");
@@ -142,7 +140,7 @@ describe("the Qwen3 diffusion exports (local replica) in the page", { timeout: 9
   });
 
   for (const repo of [MDLM, BD3LM]) {
-    it(`${repo} fp32 on WebGPU (SwiftShader, by hand): chats, the logits reduced on the GPU`, async () => {
+    test(`${repo} fp32 on WebGPU (SwiftShader, by hand): chats, the logits reduced on the GPU`, async () => {
       // SwiftShader has no shader-f16, so the fp32 graph (as the hub repos also ship one) is what runs here.
       const { page } = checked;
       await page.selectOption("#model-choice", "other");
@@ -168,7 +166,7 @@ describe("the Qwen3 diffusion exports (local replica) in the page", { timeout: 9
     });
   }
 
-  it("logged no console errors and threw nothing", () => {
+  test("logged no console errors and threw nothing", () => {
     assert.deepEqual(checked.errors, []);
   });
 });

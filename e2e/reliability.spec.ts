@@ -8,16 +8,14 @@
  * printed for docs/reliability.md).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, openPage, servePreview, serveStatic, type CheckedPage, type Served } from "./harness.ts";
+import type { Page } from "@playwright/test";
 import { loadModel, readRun, RUN_TIMEOUT, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
+import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
 
 const EMBEDDED = "./models/dllm-tiny/";
 const SHORT = { decoder: "threshold", genLength: 8, blockSize: 8, threshold: 0.9, temperature: 0, seed: 0 };
 /** Errors these tests provoke on purpose: a missing folder's 404s, the simulated crash, the blocked inline script. */
-const provoked = (text: string, url: string): boolean =>
-  /no-such-model/.test(url + text) || /simulated worker crash/.test(text) || /Executing inline script violates.*sha256-0QSsnReKGYKJBqW0AmlT\/nKXq7ehw3m0aSUfhxu8v\/Y=/.test(text);
+const provoked = /no-such-model|simulated worker crash|Executing inline script violates.*sha256-0QSsnReKGYKJBqW0AmlT\/nKXq7ehw3m0aSUfhxu8v\/Y=/;
 
 /** Presses Generate and returns the error the page shows, or "" when the run went through. */
 async function generateExpectingError(page: Page): Promise<string> {
@@ -65,25 +63,24 @@ interface Sample {
 
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
-describe("reliability of the production page", { timeout: 1_200_000 }, () => {
-  let served: Served;
-  let browser: Browser;
+// gc() in the page and the worker, so memory figures are live memory; a name for an insecure origin.
+test.use({ browserArgs: ["--js-flags=--expose-gc", "--host-resolver-rules=MAP insecure.test 127.0.0.1"] });
+
+test.describe("reliability of the production page", () => {
+  test.describe.configure({ mode: "serial" });
   let checked: CheckedPage;
   const requests: string[] = [];
 
-  before(async () => {
-    served = await servePreview();
-    // gc() in the page and the worker, so memory figures are live memory; a name for an insecure origin.
-    browser = await launchChromium({ args: ["--js-flags=--expose-gc", "--host-resolver-rules=MAP insecure.test 127.0.0.1"] });
-    checked = await openPage(browser, served.url, provoked);
+  test.beforeAll(async ({ browser, baseURL }) => {
+    checked = await openCheckedPage(browser, "/", { baseURL, expectedErrors: provoked });
     checked.page.context().on("request", (request) => requests.push(request.url()));
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
+  test.afterAll(async () => {
+    await checked?.page.context().close();
   });
+  noteErrorsPerTest(() => checked);
 
-  it("runs under a Content-Security-Policy of its own origin, which forbids eval", async () => {
+  test("runs under a Content-Security-Policy of its own origin, which forbids eval", async () => {
     const { page } = checked;
     await waitForModel(page, "wasm");
     const policy = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
@@ -102,7 +99,7 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     assert.deepEqual(outcome, { ran: false, violations: ["script-src-elem"] });
   });
 
-  it("rejects bad generation options with the engine's typed error, and empty or unusual prompts generate", async () => {
+  test("rejects bad generation options with the engine's typed error, and empty or unusual prompts generate", async () => {
     const { page } = checked;
     await waitForModel(page, "wasm");
     await setPrompt(page, "Question: 2 + 3?\nAnswer:\n");
@@ -134,7 +131,7 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     }
   });
 
-  it("rejects trace files that are not JSON or have steps out of order, naming the line", async () => {
+  test("rejects trace files that are not JSON or have steps out of order, naming the line", async () => {
     const { page } = checked;
     await loadTrace(page, "garbage.jsonl", "this is not json\n");
     await page.waitForFunction(() => (document.querySelector("#trace-error")?.textContent ?? "") !== "");
@@ -144,7 +141,7 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     assert.match((await page.textContent("#trace-error")) ?? "", /TraceError: trace line 2: steps out of order: expected step 0, got 1/);
   });
 
-  it("shows markup in token texts and prompts as text, never as HTML", async () => {
+  test("shows markup in token texts and prompts as text, never as HTML", async () => {
     const { page } = checked;
     const payload = '<img src=x onerror="window.__pwned=1">';
     await loadTrace(page, "markup.jsonl", traceText([payload, "<b>bold</b>"], "<script>window.__pwned=2</script>"));
@@ -155,7 +152,7 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   });
 
-  it("refuses a model URL that is not http(s) and keeps working", async () => {
+  test("refuses a model URL that is not http(s) and keeps working", async () => {
     const { page } = checked;
     for (const url of ["javascript:alert(1)", "data:application/json,{}", "ftp://example.org/model/"]) {
       await loadModel(page, url, "wasm");
@@ -168,7 +165,7 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     await waitForModel(page, "wasm");
   });
 
-  it("reports a worker crash mid-run, restarts the worker and generates again", async () => {
+  test("reports a worker crash mid-run, restarts the worker and generates again", async () => {
     const { page } = checked;
     await setPrompt(page, "The");
     // One token per pass in a random order: the run is still going when the crash arrives (an early EOS is very unlikely).
@@ -192,7 +189,7 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     assert.equal(await waitForRunEnd(page), "done");
   });
 
-  it("discards a cached model whose bytes changed and downloads it again", async () => {
+  test("discards a cached model whose bytes changed and downloads it again", async () => {
     const { page } = checked;
     const corrupted = await page.evaluate(async () => {
       const cache = await caches.open("dllm-model-files-v1");
@@ -215,7 +212,9 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     assert.equal(await waitForRunEnd(page), "done");
   });
 
-  it("soak: 100 generations after warm-up keep memory flat and leave no tensor undisposed", async () => {
+  test("soak: 100 generations after warm-up keep memory flat and leave no tensor undisposed", async () => {
+    // 105 short generations on two busy cores: longer than the other tests.
+    test.setTimeout(1_200_000);
     const { page } = checked;
     await setPrompt(page, "Question: Ben has 4 cups. He buys 3 more. How many cups does Ben have now?\nAnswer:\n");
     await setOptions(page, SHORT);
@@ -227,7 +226,7 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
       const generate = document.querySelector<HTMLButtonElement>("#generate")!;
       const gc = (globalThis as unknown as { gc: () => void }).gc;
       const taken: Sample[] = [];
-      // (No named functions in here: tsx would wrap them in a helper the page does not have.)
+      // (No named functions in here: a transpiler may wrap them in a helper the page does not have.)
       // Five warm-up runs first: the figures are for memory after warm-up.
       for (let run = -4; run <= count; run++) {
         const measured = Number(diagnostics.dataset.measured ?? 0);
@@ -274,18 +273,17 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
     assert.equal((await readRun(page)).status, "done");
   });
 
-  it("fetched nothing but the page's own origin", () => {
-    const origin = new URL(served.url).origin;
+  test("fetched nothing but the page's own origin", ({ baseURL }) => {
+    const origin = new URL(baseURL!).origin;
     // WASM loads the int8 graph.
     assert.ok(requests.some((url) => url.endsWith("onnx/model_quantized.onnx")), "worker requests are seen too");
     const foreign = requests.filter((url) => !url.startsWith("blob:") && !url.startsWith("data:") && new URL(url).origin !== origin);
     assert.deepEqual(foreign, []);
   });
 
-  it("without Cache Storage (an insecure origin) loads the model in memory, says so, and generates", async () => {
-    const plain = await serveStatic();
+  test("without Cache Storage (an insecure origin) loads the model in memory, says so, and generates", async ({ browser, staticURL }) => {
+    const insecure = await openCheckedPage(browser, staticURL.replace("127.0.0.1", "insecure.test"));
     try {
-      const insecure = await openPage(browser, plain.url.replace("127.0.0.1", "insecure.test"));
       await waitForModel(insecure.page, "wasm");
       assert.equal(await insecure.page.evaluate(() => isSecureContext), false);
       assert.match((await insecure.page.textContent("#load-notice")) ?? "", /Cache Storage is unavailable here.*kept in memory only/);
@@ -293,13 +291,12 @@ describe("reliability of the production page", { timeout: 1_200_000 }, () => {
       await startRun(insecure.page);
       assert.equal(await waitForRunEnd(insecure.page), "done");
       assert.deepEqual(insecure.errors, []);
-      await insecure.page.context().close();
     } finally {
-      await plain.close();
+      await insecure.page.context().close();
     }
   });
 
-  it("logged no console errors and threw nothing", () => {
+  test("logged no console errors and threw nothing", () => {
     assert.deepEqual(checked.errors, []);
   });
 });

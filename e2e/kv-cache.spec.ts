@@ -3,28 +3,24 @@
  * graph of the model's dtype on the first cached run and generate with it: on WASM the int8
  * onnx/model_kv_quantized.onnx, on WebGPU (chosen by hand: auto passes over SwiftShader; two
  * passes, as SwiftShader is slow) onnx/model_kv.onnx, where the opening pass feeds a
- * zero-length cache.
+ * zero-length cache. The WebGPU suite is tagged @webgpu: it runs in the config's webgpu project
+ * (Chromium with --enable-unsafe-webgpu), the WASM one in a Chromium without it.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
-import { launchChromium, openPage, servePreview, type CheckedPage, type Served } from "./harness.ts";
 import { loadModel, readRun, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
+import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
 
 const ARITHMETIC = "Question: Ben has 13 cups. He wins 4 more. How many cups does Ben have now?\nAnswer:\n";
 
 for (const backend of ["wasm", "webgpu"] as const) {
-  describe(`page with cache dual, ${backend}`, { timeout: 600_000 }, () => {
-    let served: Served;
-    let browser: Browser;
+  test.describe(`page with cache dual, ${backend}`, { tag: backend === "webgpu" ? ["@webgpu"] : [] }, () => {
+    test.describe.configure({ mode: "serial" });
     let checked: CheckedPage;
     const kvFetches: string[] = [];
     const warnings: string[] = [];
 
-    before(async () => {
-      served = await servePreview();
-      browser = await launchChromium({ webgpu: backend === "webgpu" });
-      checked = await openPage(browser, served.url);
+    test.beforeAll(async ({ browser, baseURL }) => {
+      checked = await openCheckedPage(browser, "/", { baseURL });
       checked.page.on("console", (message) => {
         if (message.type() === "warning") warnings.push(message.text());
       });
@@ -32,12 +28,12 @@ for (const backend of ["wasm", "webgpu"] as const) {
         if (/onnx\/model_kv(_quantized)?\.onnx$/.test(request.url()) && request.method() === "GET") kvFetches.push(request.url());
       });
     });
-    after(async () => {
-      await browser?.close();
-      await served?.close();
+    test.afterAll(async () => {
+      await checked?.page.context().close();
     });
+    noteErrorsPerTest(() => checked);
 
-    it("generates with the dual cache, fetching the cache graph only then", async () => {
+    test("generates with the dual cache, fetching the cache graph only then", async () => {
       const { page } = checked;
       await waitForModel(page, "wasm");
       if (backend === "webgpu") {
@@ -63,7 +59,7 @@ for (const backend of ["wasm", "webgpu"] as const) {
       assert.deepEqual(warnings.filter((w) => /model_kv/.test(w)), [], "the cache graph ran on the page's backend");
     });
 
-    it("logged no console errors and threw nothing", () => {
+    test("logged no console errors and threw nothing", () => {
       assert.deepEqual(checked.errors, []);
     });
   });

@@ -6,9 +6,8 @@
  * mechanics are checked, never accuracy.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, openPage, servePreview, type CheckedPage, type Served } from "./harness.ts";
+import type { Page } from "@playwright/test";
+import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
 
 const SMALL = "count=2&blockSizes=4,8&genLength=16&backend=wasm";
 const TIMEOUT = 300_000;
@@ -17,22 +16,19 @@ async function filledCells(page: Page): Promise<number> {
   return page.$$eval('#eval-tables table[data-metric="accuracy"] td', (cells) => cells.filter((cell) => cell.textContent !== "–").length);
 }
 
-describe("evaluation page", { timeout: 900_000 }, () => {
-  let served: Served;
-  let browser: Browser;
+test.describe("evaluation page", () => {
+  test.describe.configure({ mode: "serial" });
   let checked: CheckedPage;
 
-  before(async () => {
-    served = await servePreview();
-    browser = await launchChromium();
-    checked = await openPage(browser, `${served.url}eval.html?${SMALL}`);
+  test.beforeAll(async ({ browser, baseURL }) => {
+    checked = await openCheckedPage(browser, `eval.html?${SMALL}`, { baseURL });
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
+  test.afterAll(async () => {
+    await checked?.page.context().close();
   });
+  noteErrorsPerTest(() => checked);
 
-  it("loads the model and runs every setting and B0, filling the table and plot as it goes", async () => {
+  test("loads the model and runs every setting and B0, filling the table and plot as it goes", async () => {
     const { page } = checked;
     await page.waitForSelector('#eval-backend[data-backend="wasm"]', { state: "attached", timeout: TIMEOUT });
     // Record how many accuracy cells were filled at every progress update.
@@ -73,7 +69,7 @@ describe("evaluation page", { timeout: 900_000 }, () => {
     }
   });
 
-  it("stops early on Stop and keeps the partial results", async () => {
+  test("stops early on Stop and keeps the partial results", async () => {
     const { page } = checked;
     await page.fill('#eval-controls [name="count"]', "20");
     await page.click("#eval-run");
@@ -86,7 +82,7 @@ describe("evaluation page", { timeout: 900_000 }, () => {
     assert.equal((JSON.parse((await page.textContent("#eval-json")) ?? "{}") as { partial: boolean }).partial, true);
   });
 
-  it("rejects a bad block size list without running", async () => {
+  test("rejects a bad block size list without running", async () => {
     const { page } = checked;
     await page.fill('#eval-controls [name="blockSizes"]', "8,x");
     await page.click("#eval-run");
@@ -94,7 +90,7 @@ describe("evaluation page", { timeout: 900_000 }, () => {
     assert.match((await page.textContent("#eval-error")) ?? "", /blockSizes.*"x"/);
   });
 
-  it("logged no console errors and threw nothing", () => {
+  test("logged no console errors and threw nothing", () => {
     assert.deepEqual(checked.errors, []);
   });
 });

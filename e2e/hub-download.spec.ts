@@ -12,12 +12,13 @@ import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { extname, join, resolve } from "node:path";
+import type { Page } from "@playwright/test";
 import { build } from "vite";
 import { startHubServer, type HubServer } from "../src/node/hub-server.ts";
-import { launchChromium, openPage, ROOT, type CheckedPage } from "./harness.ts";
+import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
 
 const MiB = 2 ** 20;
 const REPO = "test/big-model";
@@ -111,17 +112,17 @@ function loadInPage(page: Page, baseUrl: string, retries: number, quota?: number
   );
 }
 
-describe("large downloads from a local hub, in Chromium", { timeout: 600_000 }, () => {
+test.describe("large downloads from a local hub, in Chromium", () => {
+  test.describe.configure({ mode: "serial" });
   let dir: string;
   let hub: HubServer;
   let pageServer: Server;
   let pageUrl: string;
-  let browser: Browser;
   let checked: CheckedPage;
   let sha: string;
   let baseUrl: string;
 
-  before(async () => {
+  test.beforeAll(async ({ browser }) => {
     dir = mkdtempSync(join(tmpdir(), "hub-download-"));
     const data = randomBytes(SIZE);
     sha = createHash("sha256").update(data).digest("hex");
@@ -131,29 +132,26 @@ describe("large downloads from a local hub, in Chromium", { timeout: 600_000 }, 
     baseUrl = `${hub.url}/${REPO}/resolve/main/`;
     await bundle(dir);
     ({ url: pageUrl, server: pageServer } = await servePage(dir));
-    browser = await launchChromium();
     // The cut connections are provoked on purpose: Chromium logs them as failed loads.
-    checked = await openPage(browser, pageUrl, (text) => /ERR_CONTENT_LENGTH_MISMATCH|ERR_INCOMPLETE_CHUNKED_ENCODING|Failed to load resource/.test(text));
-    // tsx names the functions in page.evaluate callbacks with esbuild's __name helper, which the page lacks.
-    const shim = "globalThis.__name = (fn) => fn;";
-    await checked.page.addInitScript({ content: shim });
-    await checked.page.evaluate(shim);
+    checked = await openCheckedPage(browser, pageUrl, { expectedErrors: /ERR_CONTENT_LENGTH_MISMATCH|ERR_INCOMPLETE_CHUNKED_ENCODING|Failed to load resource/ });
     await checked.page.waitForSelector("body[data-ready='1']");
   });
-  after(async () => {
-    await browser?.close();
+  test.afterAll(async () => {
+    await checked?.page.context().close();
     await hub?.close();
     await new Promise((done) => pageServer?.close(done));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  noteErrorsPerTest(() => checked);
+
   const gets = (from: number) => hub.requests.slice(from).filter((request) => request.method === "GET");
 
-  it("is cross-origin isolated, so the hub's CORS and CORP headers are what let it read the files", async () => {
+  test("is cross-origin isolated, so the hub's CORS and CORP headers are what let it read the files", async () => {
     assert.equal(await checked.page.evaluate(() => globalThis.crossOriginIsolated), true);
   });
 
-  it("resumes a download cut mid-file with a Range request in the same load, and gets the file's bytes", async () => {
+  test("resumes a download cut mid-file with a Range request in the same load, and gets the file's bytes", async () => {
     const cutAt = 13 * MiB + 12345;
     hub.cutOnce(`${REPO}/${FILE}`, cutAt);
     const from = hub.requests.length;
@@ -178,7 +176,7 @@ describe("large downloads from a local hub, in Chromium", { timeout: 600_000 }, 
     assert.match(outcome.status, /^onnx\/model\.onnx\.data: 41\.9 MB of 41\.9 MB/);
   });
 
-  it("reads the file from Cache Storage on the next visit", async () => {
+  test("reads the file from Cache Storage on the next visit", async () => {
     await checked.page.reload();
     await checked.page.waitForSelector("body[data-ready='1']");
     const from = hub.requests.length;
@@ -190,7 +188,7 @@ describe("large downloads from a local hub, in Chromium", { timeout: 600_000 }, 
     assert.match(outcome.status, /from cache/);
   });
 
-  it("keeps the parts of a download cut off for good, and the next visit resumes after them", async () => {
+  test("keeps the parts of a download cut off for good, and the next visit resumes after them", async () => {
     await checked.page.evaluate(() => caches.delete("dllm-model-files-v1"));
     hub.cutOnce(`${REPO}/${FILE}`, 21 * MiB + 999);
     const failed = await loadInPage(checked.page, baseUrl, 0);
@@ -215,7 +213,7 @@ describe("large downloads from a local hub, in Chromium", { timeout: 600_000 }, 
     ]);
   });
 
-  it("a quota too small for the file fails before downloading, with the MB needed and available", async () => {
+  test("a quota too small for the file fails before downloading, with the MB needed and available", async () => {
     await checked.page.evaluate(() => caches.delete("dllm-model-files-v1"));
     const from = hub.requests.length;
     const outcome = await loadInPage(checked.page, baseUrl, 0, 10 * MiB);
@@ -225,7 +223,7 @@ describe("large downloads from a local hub, in Chromium", { timeout: 600_000 }, 
     assert.deepEqual(gets(from), []);
   });
 
-  it("logged no console errors and threw nothing", () => {
+  test("logged no console errors and threw nothing", () => {
     assert.deepEqual(checked.errors, []);
   });
 });

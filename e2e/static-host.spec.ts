@@ -1,29 +1,26 @@
 /**
  * The build folder on a plain static host that sends no COOP/COEP headers: the page is not
  * cross-origin isolated, says WASM runs single-threaded, and still loads and generates.
+ * Service workers are blocked, as in a browser without them: the app's service worker adds the
+ * headers itself on such a host, which e2e/offline.spec.ts tests.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
-import { launchChromium, openPage, serveStatic, type CheckedPage, type Served } from "./harness.ts";
 import { readRun, setOptions, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
+import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
 
-describe("page on a static host without COOP/COEP", { timeout: 600_000 }, () => {
-  let served: Served;
-  let browser: Browser;
+test.describe("page on a static host without COOP/COEP", () => {
+  test.describe.configure({ mode: "serial" });
   let checked: CheckedPage;
 
-  before(async () => {
-    served = await serveStatic();
-    browser = await launchChromium();
-    checked = await openPage(browser, served.url);
+  test.beforeAll(async ({ browser, staticURL }) => {
+    checked = await openCheckedPage(browser, staticURL, { serviceWorkers: "block" });
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
+  test.afterAll(async () => {
+    await checked?.page.context().close();
   });
+  noteErrorsPerTest(() => checked);
 
-  it("says it runs single-threaded, then loads and generates", async () => {
+  test("says it runs single-threaded, then loads and generates", async () => {
     const { page } = checked;
     await waitForModel(page, "wasm");
     assert.equal(await page.getAttribute("#isolation", "data-isolated"), "false");
@@ -34,7 +31,7 @@ describe("page on a static host without COOP/COEP", { timeout: 600_000 }, () => 
     assert.equal((await readRun(page)).stopReason.length > 0, true);
   });
 
-  it("logged no console errors and threw nothing", () => {
+  test("logged no console errors and threw nothing", () => {
     assert.deepEqual(checked.errors, []);
   });
 });

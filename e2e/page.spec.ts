@@ -2,14 +2,11 @@
  * End-to-end tests of the page against the production build (dist/, `npm run build` first),
  * served on 127.0.0.1 and driven in headless Debian Chromium. The shipped model may hold
  * random weights, so tests check the mechanics (events, blocks, stop, cache, trace), never
- * whether an answer is right.
+ * whether an answer is right. Screenshots and the exported trace go to each test's folder under
+ * test-results/ and into the report.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
-import { ARTIFACTS, launchChromium, openPage, servePreview, type CheckedPage, type Served } from "./harness.ts";
+import { readFileSync } from "node:fs";
 import {
   liveObservations,
   loadModel,
@@ -22,29 +19,26 @@ import {
   waitForModel,
   waitForRunEnd,
 } from "./driver.ts";
+import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
 
 const EMBEDDED = "./models/dllm-tiny/";
 const ARITHMETIC = "Question: Ben has 13 cups. He wins 4 more. He loses 1. How many cups does Ben have now?\nAnswer:\n";
-mkdirSync(ARTIFACTS, { recursive: true });
 
-describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 }, () => {
-  let served: Served;
-  let browser: Browser;
+test.describe("page on vite preview (COOP/COEP), WASM backend", () => {
+  test.describe.configure({ mode: "serial" });
   let checked: CheckedPage;
   // The bad-URL test provokes 404s for its missing folder on purpose.
-  const missing = (text: string, url: string): boolean => url.includes("missing-model") || /missing-model/.test(text);
+  const missing = /missing-model/;
 
-  before(async () => {
-    served = await servePreview();
-    browser = await launchChromium();
-    checked = await openPage(browser, served.url, missing);
+  test.beforeAll(async ({ browser, baseURL }) => {
+    checked = await openCheckedPage(browser, "/", { baseURL, expectedErrors: missing });
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
+  test.afterAll(async () => {
+    await checked?.page.context().close();
   });
+  noteErrorsPerTest(() => checked);
 
-  it("loads the embedded model on WASM, cross-origin isolated, downloaded", async () => {
+  test("loads the embedded model on WASM, cross-origin isolated, downloaded", async () => {
     const { page } = checked;
     await waitForModel(page, "wasm");
     assert.match((await page.textContent("#backend")) ?? "", /WASM.*no adapter/);
@@ -52,8 +46,9 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     assert.equal(await page.getAttribute("#load-status", "data-source"), "network");
   });
 
-  it("generates with adablock on an arithmetic prompt, drawing steps while it runs", async () => {
+  test("generates with adablock on an arithmetic prompt, drawing steps while it runs", async () => {
     const { page } = checked;
+    const testInfo = test.info();
     await setPrompt(page, ARITHMETIC);
     // tau = 1 (one token a pass): the int8 model decodes this prompt in 5 passes at 0.9, too fast
     // for several frames to be drawn while it runs; 30-odd passes give the view time to draw.
@@ -67,7 +62,9 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
       { timeout: RUN_TIMEOUT, polling: 50 },
     );
     if ((await page.getAttribute("#live", "data-status")) === "running") {
-      await page.locator("#live").screenshot({ path: join(ARTIFACTS, "live-view-adablock-mid-run.png") });
+      const path = testInfo.outputPath("live-view-adablock-mid-run.png");
+      await page.locator("#live").screenshot({ path });
+      await testInfo.attach("live view, AdaBlock mid-run", { path, contentType: "image/png" });
     }
     assert.equal(await waitForRunEnd(page), "done");
     const run = await readRun(page);
@@ -81,12 +78,14 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     assert.match((await page.textContent("#run-status")) ?? "", /^done: \d+ passes/);
   });
 
-  it("exports the run as a trace and replays it with the same number of steps", async () => {
+  test("exports the run as a trace and replays it with the same number of steps", async () => {
     const { page } = checked;
+    const testInfo = test.info();
     const { nfe } = await readRun(page);
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-trace")]);
-    const file = join(ARTIFACTS, "live-run.trace.jsonl");
+    const file = testInfo.outputPath("live-run.trace.jsonl");
     await download.saveAs(file);
+    await testInfo.attach("exported trace", { path: file, contentType: "application/x-ndjson" });
     const lines = readFileSync(file, "utf8").trim().split("\n");
     assert.equal(lines.length, nfe + 2, "header, one line per pass, result");
     await page.setInputFiles("#import-trace", file);
@@ -101,7 +100,7 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     assert.equal(await page.getAttribute("#replay", "data-steps"), "1");
   });
 
-  it("compares two decoder settings side by side on the same prompt", async () => {
+  test("compares two decoder settings side by side on the same prompt", async () => {
     const { page } = checked;
     await setOptions(page, { genLength: 16 });
     await startRun(page, "#compare-run", "#compare-b-view");
@@ -114,8 +113,9 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     }
   });
 
-  it("stops within a pass of Stop, keeps the partial result and stays usable", async () => {
+  test("stops within a pass of Stop, keeps the partial result and stays usable", async () => {
     const { page } = checked;
+    const testInfo = test.info();
     // One token per pass and free text (a solved problem ends with [EOS] after a few dozen passes),
     // so the run lasts long enough to stop it half-way. L = 256: the int8 graph's passes at 128
     // are shorter than a frame, so the drawn count would trail the passes run by several.
@@ -130,7 +130,7 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     // Playwright's checks before the click take several passes.
     await page.evaluate(() => {
       const stop = document.querySelector<HTMLElement>("#stop")!;
-      // An inline listener: tsx would wrap a named one in a helper the page does not have.
+      // An inline listener: a transpiler may wrap a named one in a helper the page does not have.
       stop.addEventListener(
         "click",
         () => {
@@ -141,7 +141,9 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     });
     await page.click("#stop");
     const stepsAtStop = Number(await page.getAttribute("#stop", "data-steps-at-click"));
-    await page.screenshot({ path: join(ARTIFACTS, "live-view-mid-run.png"), fullPage: true });
+    const screenshot = testInfo.outputPath("live-view-mid-run.png");
+    await page.screenshot({ path: screenshot, fullPage: true });
+    await testInfo.attach("page when Stop was clicked", { path: screenshot, contentType: "image/png" });
     assert.equal(await waitForRunEnd(page), "stopped");
     const stopped = await readRun(page);
     assert.equal(stopped.stopReason, "aborted");
@@ -155,7 +157,7 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     assert.equal(await waitForRunEnd(page), "done");
   });
 
-  it("shows a bad model URL's error and still works afterwards", async () => {
+  test("shows a bad model URL's error and still works afterwards", async () => {
     const { page } = checked;
     await loadModel(page, "./models/missing-model/", "wasm");
     await page.waitForFunction(() => (document.querySelector("#load-error")?.textContent ?? "") !== "", undefined, { timeout: 60_000 });
@@ -168,7 +170,7 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     assert.equal(await waitForRunEnd(page), "done");
   });
 
-  it("comes from Cache Storage on the second visit; Clear cache makes the next load download", async () => {
+  test("comes from Cache Storage on the second visit; Clear cache makes the next load download", async () => {
     const { page } = checked;
     await page.reload();
     await waitForModel(page, "wasm");
@@ -182,7 +184,7 @@ describe("page on vite preview (COOP/COEP), WASM backend", { timeout: 900_000 },
     assert.equal(await page.getAttribute("#load-status", "data-source"), "network");
   });
 
-  it("logged no console errors and threw nothing", () => {
+  test("logged no console errors and threw nothing", () => {
     assert.deepEqual(checked.errors, []);
   });
 });

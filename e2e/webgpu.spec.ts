@@ -2,38 +2,34 @@
  * WebGPU (Chromium's SwiftShader, --enable-unsafe-webgpu): `auto` passes over this software
  * adapter and says so; chosen by hand, WebGPU runs, and a few-token generation at temperature 0
  * gives the same tokens as WASM on the same (fp32) graph. SwiftShader is ~100x slower than
- * WASM, so the prompt is short and one pass commits all four tokens.
+ * WASM, so the prompt is short and one pass commits all four tokens. Tagged @webgpu: it runs
+ * in the config's webgpu project (Chromium with --enable-unsafe-webgpu).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
-import { launchChromium, openPage, servePreview, type CheckedPage, type Served } from "./harness.ts";
 import { loadModel, readRun, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
+import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
 
 const FEW_TOKENS = { decoder: "fixed", genLength: 4, blockSize: 4, steps: 1, temperature: 0, seed: 0 };
 
-describe("page with WebGPU (SwiftShader)", { timeout: 600_000 }, () => {
-  let served: Served;
-  let browser: Browser;
+test.describe("page with WebGPU (SwiftShader)", { tag: "@webgpu" }, () => {
+  test.describe.configure({ mode: "serial" });
   let checked: CheckedPage;
 
-  before(async () => {
-    served = await servePreview();
-    browser = await launchChromium({ webgpu: true });
-    checked = await openPage(browser, served.url);
+  test.beforeAll(async ({ browser, baseURL }) => {
+    checked = await openCheckedPage(browser, "/", { baseURL });
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
+  test.afterAll(async () => {
+    await checked?.page.context().close();
   });
+  noteErrorsPerTest(() => checked);
 
-  it("auto picks WASM over the software adapter, saying why", async () => {
+  test("auto picks WASM over the software adapter, saying why", async () => {
     const { page } = checked;
     await waitForModel(page, "wasm");
     assert.match((await page.textContent("#backend")) ?? "", /fell back to WASM: the only WebGPU adapter is a software one \(google swiftshader\), far slower than WASM/);
   });
 
-  it("WebGPU by hand reports it and matches WASM's tokens at temperature 0", async () => {
+  test("WebGPU by hand reports it and matches WASM's tokens at temperature 0", async () => {
     const { page } = checked;
     await loadModel(page, "./models/dllm-tiny/", "webgpu");
     await waitForModel(page, "webgpu");
@@ -55,7 +51,7 @@ describe("page with WebGPU (SwiftShader)", { timeout: 600_000 }, () => {
     assert.deepEqual(onGpu.tokens, onWasm.tokens);
   });
 
-  it("logged no console errors and threw nothing", () => {
+  test("logged no console errors and threw nothing", () => {
     assert.deepEqual(checked.errors, []);
   });
 });
