@@ -1,8 +1,11 @@
 /**
  * Command-line flags of `npm run generate` mapped onto GenerateOptions. Ranges are checked by
- * the engine's resolveOptions; this file only parses, and names flags in messages.
+ * the engine's resolveOptions; this file parses, names flags in messages, and rejects a flag
+ * the chosen decoder would ignore.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { decodersReading } from "../src/decoding/decoder-options.ts";
+import { DECODERS, DEFAULT_OPTIONS } from "../src/decoding/options.ts";
 import { OptionError } from "../src/errors.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
 import { type Dtype, hubBaseUrl, parseDtype } from "../src/model/model-source.ts";
@@ -138,6 +141,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     seed: number("--seed", text("seed")),
     cache: text("cache") as GenerateOptions["cache"] | undefined,
   };
+  rejectIgnoredFlags(options);
   let dtype: Dtype | undefined;
   try {
     dtype = text("dtype") === undefined ? undefined : parseDtype(text("dtype")!);
@@ -154,6 +158,22 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     json: values.json === true,
     trace: text("trace"),
   };
+}
+
+/**
+ * A flag the chosen decoder does not read (say --steps with the default adablock) is an error
+ * naming the decoders that read it, rather than a setting silently ignored.
+ */
+function rejectIgnoredFlags(options: Partial<GenerateOptions>): void {
+  const decoder = options.decoder ?? DEFAULT_OPTIONS.decoder;
+  // An unknown decoder is resolveOptions' to reject, listing the valid ones.
+  if (!DECODERS.includes(decoder)) return;
+  for (const [option, value] of Object.entries(options) as [keyof GenerateOptions, unknown][]) {
+    const readers = decodersReading(option);
+    if (value === undefined || readers.includes(decoder)) continue;
+    const chosen = options.decoder === undefined ? `${decoder} (the default)` : decoder;
+    throw new OptionError(FLAGS[option] ?? option, `applies to --decoder ${readers.join(" or ")}, not ${chosen}`);
+  }
 }
 
 /** An engine OptionError re-labelled with the CLI flag it came from. */

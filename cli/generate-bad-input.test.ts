@@ -29,6 +29,7 @@ describe("npm run generate: bad flags", () => {
     ["seed not an integer", ["--prompt", "x", "--seed", "1.5"], /^generate: OptionError: --seed: must be an integer in \[0, 4294967295\], got 1.5/],
     ["threshold NaN", ["--prompt", "x", "--threshold", "NaN"], /^generate: OptionError: --threshold: must be a number, got "NaN"/],
     ["gen length huge", ["--prompt", "x", "--gen-length", "100000"], /^generate: OptionError: --gen-length: must be an integer in \[1, \d+\], got 100000/],
+    ["a flag the default decoder does not read", ["--prompt", "x", "--steps", "0"], /^generate: OptionError: --steps: applies to --decoder fixed, not adablock \(the default\)/],
     ["steps that cannot be spread", ["--prompt", "x", "--decoder", "fixed", "--gen-length", "8", "--block-size", "4", "--steps", "3"], /--steps: must be a multiple of the number of blocks \(2 = 8 \/ 4\), got 3/],
     ["tau_D negative", ["--prompt", "x", "--delimiter-threshold=-1"], /--delimiter-threshold: must be >= 0 \(Infinity = fixed blocks\), got -1/],
     ["delimiter that is not one token", ["--prompt", "x", "--delimiters", "zqxjv"], /--delimiters: "zqxjv" is not a single token of this tokenizer/],

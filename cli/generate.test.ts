@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliRunner } from "./testing.ts";
+import { DEFAULT_OPTIONS, resolveOptions } from "../src/decoding/options.ts";
+import { fakeCodec } from "../src/decoding/testing.ts";
 import { parseTrace } from "../src/decoding/trace.ts";
+import type { ModelConfig } from "../src/model/model-folder.ts";
 import { serveHub, writeFakeExport, type FakeHub } from "../src/node/fake-export.ts";
 import { parseCliArgs, parseDelimiters } from "./args.ts";
 
@@ -31,6 +34,44 @@ describe("CLI argument parsing", () => {
   it("names the flag of a non-number", () => {
     expect(() => parseCliArgs(["--prompt", "x", "--seed", "abc"])).toThrow(/--seed: must be a number/);
     expect(() => parseCliArgs(["--gen-length", "3"])).toThrow(/--prompt: is required/);
+  });
+  it("rejects a flag the chosen decoder does not read, naming the decoders that read it", () => {
+    const parse = (...flags: string[]) => () => parseCliArgs(["--prompt", "x", ...flags], {});
+    expect(parse("--steps", "0")).toThrow(/^--steps: applies to --decoder fixed, not adablock \(the default\)$/);
+    expect(parse("--remasking", "random")).toThrow(/^--remasking: applies to --decoder fixed, not adablock \(the default\)$/);
+    expect(parse("--decoder", "threshold", "--steps", "8")).toThrow(/^--steps: applies to --decoder fixed, not threshold$/);
+    expect(parse("--decoder", "fixed", "--threshold", "0.5")).toThrow(/^--threshold: applies to --decoder threshold or adablock, not fixed$/);
+    expect(parse("--decoder", "threshold", "--factor", "2")).toThrow(/^--factor: applies to --decoder factor or adablock, not threshold$/);
+    expect(parse("--decoder", "factor", "--threshold", "0.5")).toThrow(/^--threshold: applies to --decoder threshold or adablock, not factor$/);
+    for (const flag of ["--delimiter-threshold", "--delimiters", "--inner-rule"]) {
+      expect(parse("--decoder", "fixed", flag, "1")).toThrow(new RegExp(`^${flag}: applies to --decoder adablock, not fixed$`));
+    }
+    // An unknown decoder is still the engine's to name, listing the valid ones.
+    expect(parse("--decoder", "greedy", "--steps", "8")).not.toThrow();
+  });
+  it("accepts the flags the chosen decoder reads, and the shared ones with every decoder", () => {
+    const parse = (...flags: string[]) => parseCliArgs(["--prompt", "x", ...flags], {}).options;
+    expect(parse("--decoder", "fixed", "--steps", "8", "--remasking", "random")).toMatchObject({ decoder: "fixed", steps: 8, remasking: "random" });
+    expect(parse("--decoder", "threshold", "--threshold", "0.5")).toMatchObject({ threshold: 0.5 });
+    expect(parse("--decoder", "factor", "--factor", "2")).toMatchObject({ factor: 2 });
+    expect(parse("--threshold", "0.8", "--factor", "2", "--delimiter-threshold", "0.5", "--delimiters", ".", "--inner-rule", "factor")).toMatchObject({
+      threshold: 0.8,
+      factor: 2,
+      delimiterThreshold: 0.5,
+      delimiters: ["."],
+      innerRule: "factor",
+    });
+    for (const decoder of ["fixed", "threshold", "factor", "adablock"]) {
+      const shared = ["--gen-length", "16", "--block-size", "8", "--temperature", "0.5", "--seed", "3", "--cache", "dual"];
+      expect(parse("--decoder", decoder, ...shared)).toMatchObject({ decoder, genLength: 16, blockSize: 8, temperature: 0.5, seed: 3, cache: "dual" });
+    }
+  });
+  it("leaves every flag not given to the engine's defaults", () => {
+    const model = { config: { maxSequenceLength: 512 } as ModelConfig, codec: fakeCodec() };
+    const resolve = (...flags: string[]) => resolveOptions(parseCliArgs(["--prompt", "x", ...flags], {}).options, model, 1);
+    expect(resolve()).toEqual(DEFAULT_OPTIONS);
+    // fixed: steps defaults to one pass per generated token.
+    expect(resolve("--decoder", "fixed", "--gen-length", "32")).toEqual({ ...DEFAULT_OPTIONS, decoder: "fixed", genLength: 32, steps: 32 });
   });
 });
 

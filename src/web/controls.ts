@@ -2,21 +2,11 @@
  * The generation controls: form fields named after GenerateOptions. Reading only parses text
  * into numbers and lists; the engine validates the values (OptionError names the bad one).
  */
-import type { GenerateOptions } from "../decoding/types.ts";
+import { DECODER_SPECIFIC } from "../decoding/decoder-options.ts";
+import type { DecoderName, GenerateOptions } from "../decoding/types.ts";
 
 const NUMBER_FIELDS = ["genLength", "blockSize", "steps", "threshold", "factor", "temperature", "seed"] as const;
 const CHOICE_FIELDS = ["decoder", "remasking", "innerRule", "cache"] as const;
-
-/** Which fields each decoder reads; the others are disabled so the form says what matters. */
-const USED_BY: Record<string, readonly string[]> = {
-  steps: ["fixed"],
-  remasking: ["fixed"],
-  threshold: ["threshold", "adablock"],
-  factor: ["factor", "adablock"],
-  delimiterThreshold: ["adablock"],
-  delimiters: ["adablock"],
-  innerRule: ["adablock"],
-};
 
 function field(form: HTMLFormElement, name: string): HTMLInputElement | HTMLSelectElement {
   const node = form.elements.namedItem(name);
@@ -71,7 +61,8 @@ export function writeFields(form: HTMLFormElement, options: Partial<GenerateOpti
   updateRelevance(form);
 }
 
+/** Disables the fields the chosen decoder does not read (decoder-options.ts), so the form says what matters. */
 export function updateRelevance(form: HTMLFormElement): void {
-  const decoder = field(form, "decoder").value;
-  for (const [name, decoders] of Object.entries(USED_BY)) field(form, name).disabled = !decoders.includes(decoder);
+  const decoder = field(form, "decoder").value as DecoderName;
+  for (const [name, decoders] of Object.entries(DECODER_SPECIFIC)) field(form, name).disabled = !decoders.includes(decoder);
 }
