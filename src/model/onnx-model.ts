@@ -14,6 +14,7 @@
  *   at temperature 0 reads 16 bytes a row. A graph without them gets a reduction graph
  *   (reduce-graph.ts) on the same backend; on WebGPU its logits stay in GPU memory.
  */
+import type * as OrtCommon from "onnxruntime-common";
 import type { InferenceSession, Tensor } from "onnxruntime-common";
 import { InferenceError, ModelContractError } from "../errors.ts";
 import { blockCausalMask } from "./block-causal.ts";
@@ -22,7 +23,8 @@ import { topRowsGraph } from "./reduce-graph.ts";
 
 export type { Attention, BlockLayout, ForwardModel, KvShape, PassRows, RowRequest, WindowModel, WindowPass } from "./forward-model.ts";
 
-export type OrtModule = Pick<typeof import("onnxruntime-common"), "InferenceSession" | "Tensor">;
+/** onnxruntime-web or onnxruntime-node (a namespace import, which the package's type rollup keeps intact). */
+export type OrtModule = Pick<typeof OrtCommon, "InferenceSession" | "Tensor">;
 
 /** A graph and its external data, as onnxruntime takes them. */
 export interface GraphSource {

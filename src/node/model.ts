@@ -96,7 +96,13 @@ const isDirectory = (path: string): boolean => statSync(resolve(path), { throwIf
 
 /** What a model name means in Node: a catalog id, a folder that exists, a URL or a repo id (see resolveModelSource). */
 export function nodeModelSource(location: string, hubUrl?: string): ModelSource {
-  if (location === DEFAULT_MODEL_ID && !isDirectory(location)) return { kind: "path", path: DEFAULT_MODEL_PATH };
+  if (location === DEFAULT_MODEL_PATH || (location === DEFAULT_MODEL_ID && !isDirectory(location))) {
+    // The npm package leaves the embedded model out: only a checkout of the repository has it.
+    if (!isDirectory(DEFAULT_MODEL_PATH)) {
+      throw new ModelLoadError(DEFAULT_MODEL_ID, "is not part of the npm package (it is the repository's public/models/dllm-tiny): give a model folder, its URL or a Hugging Face repo id");
+    }
+    return { kind: "path", path: DEFAULT_MODEL_PATH };
+  }
   const source = resolveModelSource(location, { hubUrl, pathExists: isDirectory });
   if (source.kind === "path" && !isDirectory(source.path)) throw new ModelLoadError(location, "is not a model folder (no such directory)");
   return source;
