@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
+import { serviceWorker } from "./src/service-worker/build-plugin.ts";
 
 const crossOriginIsolation = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -37,7 +38,12 @@ const contentSecurityPolicy: Plugin = {
 };
 
 export default defineConfig({
-  plugins: [contentSecurityPolicy],
+  plugins: [
+    contentSecurityPolicy,
+    // dist/sw.js: offline use after one visit, and COOP/COEP on hosts that send none. The
+    // embedded model (public/models/) is left to the engine worker's own Cache Storage.
+    serviceWorker({ entry: fileURLToPath(new URL("./src/service-worker/sw.ts", import.meta.url)), fileName: "sw.js", skip: ["models/"] }),
+  ],
   base: "./",
   // No SPA fallback: a missing model file must be a 404, not index.html served as config.json.
   appType: "mpa",

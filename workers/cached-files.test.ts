@@ -306,9 +306,19 @@ describe("model files in Cache Storage, in parts", () => {
     }) as typeof fetch;
     const loaded = files({ storage, fetch: offline });
     expect(await loaded.bytes(FILE)).toEqual(DATA);
+    expect(await loaded.bytes(FILE)).toEqual(DATA);
+    // Said once, however many files are served unchecked; a load that could check says nothing.
+    expect(loaded.notices).toEqual([expect.stringMatching(/server could not be reached .*used without checking for a newer version/)]);
     expect(await loaded.size(FILE)).toBe(DATA.byteLength);
     await expect(loaded.size("config.json")).rejects.toThrow(/config.json: could not be reached/);
+    // A file the server said it lacks stays absent offline, so an offline load makes the online load's choices.
+    const { storage: seen } = memoryStorage();
+    expect(await files({ storage: seen, fetch: server().fetchImpl }).size("generation_config.json")).toBeUndefined();
+    expect(await files({ storage: seen, fetch: offline }).size("generation_config.json")).toBeUndefined();
+    await expect(files({ storage: seen, fetch: offline }).size("tokenizer.json")).rejects.toThrow(/could not be reached/);
     const online = files({ storage, fetch: server().fetchImpl });
+    expect(await online.bytes(FILE)).toEqual(DATA);
+    expect(online.notices).toEqual([]);
     expect(await online.size(FILE)).toBe(DATA.byteLength);
     expect(await online.size("onnx/missing.onnx")).toBeUndefined();
     await expect(online.bytes("onnx/missing.onnx")).rejects.toThrow(/onnx\/missing.onnx: could not be fetched from .*: HTTP 404/);

@@ -8,9 +8,11 @@
  * one of several parts first asks for persistent storage, once.
  *
  * A stored file is used when the server still has the same version (ETag, else Last-Modified,
- * else length, read with a HEAD request) or cannot be asked (offline): a model replaced at the
- * same URL is downloaded again instead of being served stale. A stored part whose bytes no
- * longer match its recorded size and SHA-256 is discarded and downloaded again. Without Cache
+ * else length, read with a HEAD request) or cannot be asked (offline, said once in `notices`): a
+ * model replaced at the same URL is downloaded again instead of being served stale. A file the
+ * server answered 404 for is recorded as absent, so offline the same optional files are skipped.
+ * A stored part whose bytes no longer match its recorded size and SHA-256 is discarded and
+ * downloaded again. Without Cache
  * Storage (insecure context, blocked, over quota) files load in memory only, and `notices` says so.
  */
 import { ModelLoadError } from "../src/errors.ts";
@@ -125,6 +127,13 @@ function resumeProblem(response: Response, offset: number, size: number, version
 
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
+/** The cache entry that records a 404 for `url`, so an offline load makes the same choices as the online one did. */
+function missingKey(url: string): string {
+  const key = new URL(url);
+  key.searchParams.set("dllm-missing", "1");
+  return key.href;
+}
+
 export function cachedModelFiles(baseUrl: string, useCache: boolean, dependencies: CacheDependencies = {}): CachedModelFiles {
   const fetchImpl = dependencies.fetch ?? ((input, init) => fetch(input, init));
   const remote = fetchModelFiles(baseUrl, fetchImpl); // checks the URL
@@ -148,6 +157,13 @@ export function cachedModelFiles(baseUrl: string, useCache: boolean, dependencie
   const outstanding = new Map<string, number>();
   let persistence: Promise<void> | undefined;
   const urlOf = (file: string) => new URL(file, remote.origin).href;
+  /** Said once per load: offline, every cached file is used as it is, unchecked. */
+  let unverifiedNoted = false;
+  const unverified = () => {
+    if (unverifiedNoted) return;
+    unverifiedNoted = true;
+    notices.push(`the model's server could not be reached (offline?): its cached files are used without checking for a newer version`);
+  };
 
   async function room(file: string, needed: number): Promise<void> {
     let others = 0;
@@ -196,6 +212,7 @@ export function cachedModelFiles(baseUrl: string, useCache: boolean, dependencie
         const { blobs, damage } = await readParts(cache, url, stored, (loaded) => report(loaded, stored.size, true));
         if (stored.complete && damage === null) {
           cachedFiles.add(file);
+          if (head === null) unverified();
           report(stored.size ?? 0, stored.size ?? 0, true);
           return blobs;
         }
@@ -310,12 +327,15 @@ export function cachedModelFiles(baseUrl: string, useCache: boolean, dependencie
     async size(file) {
       const url = urlOf(file);
       const head = await probe(url, fetchImpl);
+      const cache = await opened;
       if (head === null) {
-        const cache = await opened;
         const stored = cache ? await readStoredFile(cache, url).catch(() => null) : null;
         if (stored?.complete) return stored.size;
+        // Offline, a file the server said it lacks (an optional one: generation_config.json, a graph variant) is still absent.
+        if (cache && (await cache.match(missingKey(url)).catch(() => undefined))) return undefined;
         throw new ModelLoadError(file, `could not be reached at ${url}`);
       }
+      if (cache) await (head.status === 404 ? cache.put(missingKey(url), new Response("")) : cache.delete(missingKey(url))).catch(() => undefined);
       if (head.status === 404) return undefined;
       if (head.status < 200 || head.status >= 300) throw new ModelLoadError(file, `could not be fetched from ${url}: HTTP ${head.status}`);
       return head.size ?? 0;

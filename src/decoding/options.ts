@@ -8,8 +8,8 @@ import type { TextCodec } from "../model/tokenizer.ts";
 import type { CacheMode, DecoderName, GenerateOptions, InnerRule, Remasking } from "./types.ts";
 
 export const DECODERS: readonly DecoderName[] = ["fixed", "threshold", "factor", "adablock"];
-const REMASKINGS: readonly Remasking[] = ["low_confidence", "random"];
-const INNER_RULES: readonly InnerRule[] = ["threshold", "factor"];
+export const REMASKINGS: readonly Remasking[] = ["low_confidence", "random"];
+export const INNER_RULES: readonly InnerRule[] = ["threshold", "factor"];
 export const CACHE_MODES: readonly CacheMode[] = ["none", "prefix", "dual"];
 
 /** Defaults sized for the shipped model (trained on 64-token answers); the paper uses L = 512, B0 = 32. */

@@ -12,11 +12,13 @@ import { byId, describeError, element, setText } from "./dom.ts";
 import type { ChatMessage } from "../model/chat.ts";
 import type { PromptInput } from "../../workers/api.ts";
 import { ModelPanel } from "./model-panel.ts";
+import { describeIsolation, startOffline, type IsolationSource } from "./offline.ts";
 import { matchPreset, PRESETS, presetFields, type PresetName } from "./presets.ts";
 import { RunView } from "./run-view.ts";
 import { specialTokenNames } from "./token-text.ts";
 import { BandChart } from "./band-chart.ts";
 import { Player } from "./player.ts";
+import { ShareLink } from "./share-link.ts";
 import { TracePanel } from "./trace-panel.ts";
 
 const client = createDllmClient();
@@ -100,15 +102,14 @@ function backendLabel(report: LoadReport): string {
   return report.backend.backend === "webgpu" ? `WebGPU (${report.backend.adapter})` : `WASM × ${report.backend.wasmThreads}`;
 }
 
+/** Where COOP/COEP came from; "service-worker" once src/web/offline.ts has asked it. */
+let isolation: IsolationSource = crossOriginIsolated ? "host" : "none";
+
 function showIsolation(report: LoadReport | null): void {
-  const threads = report ? `WASM uses ${report.backend.threadsReason}` : "WASM may use threads";
-  setText(
-    byId("isolation", HTMLElement),
-    crossOriginIsolated
-      ? `Cross-origin isolated (COOP/COEP headers): ${threads}.`
-      : "Not cross-origin isolated (this host sends no COOP/COEP headers): WASM runs single-threaded.",
-  );
-  byId("isolation", HTMLElement).dataset.isolated = String(crossOriginIsolated);
+  const node = byId("isolation", HTMLElement);
+  setText(node, describeIsolation(isolation, report?.backend.threadsReason));
+  node.dataset.isolated = String(crossOriginIsolated);
+  node.dataset.source = isolation;
 }
 
 async function generateLive(): Promise<void> {
@@ -243,8 +244,15 @@ examples.addEventListener("change", () => {
 
 promptField.value = examples.options[1]?.value ?? "";
 writeOptions(form, DEFAULT_OPTIONS);
+// A shared link's prompt, model and settings replace the defaults before the model loads.
+new ShareLink().restore();
 showPreset();
 showConversation();
 showIsolation(null);
+// The service worker (production builds): offline use, and COOP/COEP where the host sends none.
+void startOffline().then((source) => {
+  isolation = source;
+  showIsolation(model);
+});
 setBusy(false);
 void modelPanel.load();
