@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { axisTicks } from "./axis.ts";
-import { heatCellAt, heatCellSize } from "./heatmap.ts";
+import { heatCellAt, heatCellSize, heatRowPixels } from "./heatmap.ts";
 
 describe("axis ticks", () => {
   it("picks round steps that start at the first value and stay within the range", () => {
@@ -18,6 +18,14 @@ describe("heat-map geometry", () => {
     expect(heatCellSize(64)).toEqual({ width: 10, height: 8 });
     expect(heatCellSize(256)).toEqual({ width: 2, height: 3 });
     expect(heatCellSize(1024)).toEqual({ width: 1, height: 3 });
+  });
+
+  it("draws a pass 14 px tall in a short run, thinner in a long one, never under 3 px", () => {
+    expect(heatRowPixels(5)).toBe(14);
+    expect(heatRowPixels(30)).toBe(8);
+    expect(heatRowPixels(64)).toBe(3);
+    expect(heatRowPixels(256)).toBe(3);
+    expect(heatRowPixels(0)).toBe(14);
   });
 
   it("maps a point on the canvas to the pass and position under it", () => {

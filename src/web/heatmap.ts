@@ -41,6 +41,14 @@ export function heatCellSize(genLength: number): { width: number; height: number
   return { width, height: Math.min(8, Math.max(3, width)) };
 }
 
+/**
+ * On-screen CSS pixels per pass: tall rows for a short run (14 px each for up to 17 passes),
+ * thinner as runs grow, never under 3 px; the panel scrolls past 24rem.
+ */
+export function heatRowPixels(rows: number): number {
+  return Math.max(3, Math.min(14, Math.floor(240 / Math.max(1, rows))));
+}
+
 /** The cell of the heat map under a point given as fractions of the canvas's width and height. */
 export function heatCellAt(fx: number, fy: number, genLength: number, rows: number): { pass: number; index: number } | null {
   if (!(fx >= 0 && fx < 1 && fy >= 0 && fy < 1) || rows === 0) return null;
@@ -142,6 +150,8 @@ export class Heatmap {
     if (rows === this.shownRows) return;
     this.shownRows = rows;
     this.canvas.height = Math.max(1, rows) * this.cell.height;
+    // The width follows the panel; the height follows the number of passes, whatever the width.
+    this.canvas.style.height = `${Math.max(1, rows) * heatRowPixels(rows)}px`;
     this.context.fillStyle = "#1b1b24";
     this.context.fillRect(0, 0, this.canvas.width, this.canvas.height);
     if (rows > 0) this.context.drawImage(this.offscreen, 0, 0, this.canvas.width, rows * this.cell.height, 0, 0, this.canvas.width, rows * this.cell.height);

@@ -95,11 +95,12 @@ export class RunView {
   flush(): void {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
+    // Live events extend this view's own record; a view driven by showPass keeps the player's.
+    if (this.queue.length > 0) this.source = this.events;
     for (const event of this.queue) {
       applyStep(this.state, event);
       this.events.push(event);
     }
-    this.source = this.events;
     this.queue = [];
     if (this.root.dataset.status === "running") this.elapsedMs = performance.now() - this.startedAt;
     this.draw();
