@@ -37,9 +37,15 @@ test.describe("offline", () => {
   test.use({ expectedErrors: /ERR_INTERNET_DISCONNECTED/ });
 
   test("after one visit, a reload with the network off loads the model from the cache and generates", async ({ page, context }) => {
+    // An earlier deploy's app cache, as a returning visitor has one: the new worker deletes it on activation.
+    await page.addInitScript(() => void caches.open("dllm-app-0123456789abcdef"));
     await page.goto("/");
     await waitForModel(page, "wasm");
     await waitForServiceWorker(page);
+    const cacheNames = await page.evaluate(() => caches.keys());
+    expect(cacheNames.filter((name) => name.startsWith("dllm-app-"))).toEqual([expect.stringMatching(/^dllm-app-[0-9a-f]{16}$/)]);
+    expect(cacheNames).not.toContain("dllm-app-0123456789abcdef");
+    expect(cacheNames).toContain("dllm-model-files-v1");
     // The preview server sends COOP/COEP itself.
     await expect(page.locator("#isolation")).toHaveAttribute("data-source", "host");
 

@@ -3,10 +3,11 @@ import { appCacheName, ISOLATION_SOURCE_HEADER, precacheKey, routeOf, staleAppCa
 
 const origin = "https://example.org";
 const precached = new Set([precacheKey(`${origin}/app/index.html`), precacheKey(`${origin}/app/assets/main-abc.js`)]);
-const request = (url: string, init: { method?: string; mode?: string; range?: boolean } = {}) => ({
+const request = (url: string, init: { method?: string; mode?: string; destination?: string; range?: boolean } = {}) => ({
   url,
   method: init.method ?? "GET",
   mode: init.mode ?? "cors",
+  destination: init.destination ?? "",
   headers: new Headers(init.range ? { range: "bytes=0-" } : {}),
 });
 
@@ -28,6 +29,12 @@ describe("service worker rules", () => {
     expect(routeOf(request(`${origin}/app/assets/main-abc.js`, { range: true }), origin, precached)).toBe("network");
     expect(routeOf(request("https://huggingface.co/x/resolve/main/onnx/model.onnx"), origin, precached)).toBe("network");
     expect(routeOf(request(`${origin}/app/assets/main-abc.js`, { method: "HEAD" }), origin, precached)).toBe("network");
+  });
+
+  it("gives a newer deploy's code, which the list lacks, COOP/COEP from the network (a worker script without COEP is refused)", () => {
+    expect(routeOf(request(`${origin}/app/assets/engine.worker-new.js`, { destination: "worker" }), origin, precached)).toBe("uncached-code");
+    expect(routeOf(request(`${origin}/app/assets/main-new.js`, { destination: "script" }), origin, precached)).toBe("uncached-code");
+    expect(routeOf(request("https://cdn.example.com/x.js", { destination: "script" }), origin, precached)).toBe("network");
   });
 
   it("adds COOP/COEP and its marker where the host sent none, keeping status, headers and body", async () => {

@@ -61,17 +61,29 @@ export function withIsolationHeaders(response: Response): Response {
   return new Response(NULL_BODY.has(response.status) ? null : response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-export type Route = "navigation" | "precached" | "network";
+export type Route = "navigation" | "precached" | "uncached-code" | "network";
+
+/**
+ * Code the page runs that this worker's list lacks: a newer deploy's scripts while the page is
+ * still served by the older worker. A worker script without COEP would be refused by a page
+ * that has it, so these get the headers too, fresh from the network.
+ */
+const CODE_DESTINATIONS = new Set(["script", "worker", "sharedworker", "style"]);
 
 /**
  * How the worker answers a request: a page from the network, else its cached copy; a file of
- * the deploy from the cache; anything else (model files, other origins, ranges, non-GET) is
- * left to the browser, unseen: the model has its own cache, and files of other origins are
- * never stored here.
+ * the deploy from the cache; other code of its origin from the network with COOP/COEP;
+ * anything else (model files, other origins, ranges, non-GET) is left to the browser, unseen:
+ * the model has its own cache, and files of other origins are never stored here.
  */
-export function routeOf(request: { method: string; url: string; mode: string; headers: Headers }, scopeOrigin: string, precached: ReadonlySet<string>): Route {
+export function routeOf(
+  request: { method: string; url: string; mode: string; destination: string; headers: Headers },
+  scopeOrigin: string,
+  precached: ReadonlySet<string>,
+): Route {
   if (request.method !== "GET" || request.headers.has("range")) return "network";
   if (new URL(request.url).origin !== scopeOrigin) return "network";
   if (request.mode === "navigate") return "navigation";
-  return precached.has(precacheKey(request.url)) ? "precached" : "network";
+  if (precached.has(precacheKey(request.url))) return "precached";
+  return CODE_DESTINATIONS.has(request.destination) ? "uncached-code" : "network";
 }

@@ -7,7 +7,8 @@
  * - activate: the caches of earlier deploys are deleted (never the model's cache);
  * - fetch: pages come from the network (so a new deploy is seen), else from the cache when
  *   offline; the deploy's other files from the cache; both re-served with COOP/COEP when the
- *   host sent none. Model files pass through: workers/cached-files.ts keeps them.
+ *   host sent none, as is code of a newer deploy the list lacks. Model files pass through:
+ *   workers/cached-files.ts keeps them.
  */
 import { appCacheName, precacheKey, routeOf, staleAppCaches, withIsolationHeaders, type PrecacheManifest } from "./app-cache.ts";
 
@@ -63,4 +64,5 @@ self.addEventListener("fetch", (event) => {
   const route = routeOf(event.request, scope.origin, precached);
   if (route === "navigation") event.respondWith(page(event.request));
   else if (route === "precached") event.respondWith(deployFile(event.request));
+  else if (route === "uncached-code") event.respondWith(fetch(event.request).then(withIsolationHeaders));
 });

@@ -64,8 +64,13 @@ async function currentSource(): Promise<IsolationSource> {
 export async function startOffline(scriptUrl = "./sw.js"): Promise<IsolationSource> {
   const storage = sessionStore();
   if (crossOriginIsolated) storage?.removeItem(RELOAD_KEY);
-  if (!import.meta.env.PROD || !("serviceWorker" in navigator)) return currentSource();
+  if (!("serviceWorker" in navigator)) return currentSource();
   const container = navigator.serviceWorker;
+  if (!import.meta.env.PROD) {
+    // A worker a production build left on this origin (a preview on the same port) must not serve its deploy over the dev server's files.
+    for (const registration of await container.getRegistrations()) await registration.unregister();
+    return currentSource();
+  }
   if (!crossOriginIsolated) {
     // Served by the worker already, yet not isolated (another tab installed it), or taken over just now: one reload applies its headers.
     if (container.controller && reloadOnce(storage)) return "none";
