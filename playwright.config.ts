@@ -6,7 +6,7 @@
  * server of dist/ without them (the `staticURL` fixture of e2e/fixtures.ts).
  */
 import { defineConfig } from "@playwright/test";
-import { CHROMIUM, CHROMIUM_ARGS, PREVIEW_PORT, PREVIEW_URL, STATIC_PORT, STATIC_URL, VIEWPORT, WEBGPU_ARGS } from "./e2e/environment.ts";
+import { CHROMIUM, CHROMIUM_ARGS, DIST, PREVIEW_PORT, PREVIEW_URL, STATIC_PORT, STATIC_URL, VIEWPORT, WEBGPU_ARGS } from "./e2e/environment.ts";
 
 export default defineConfig({
   testDir: "e2e",
@@ -38,14 +38,14 @@ export default defineConfig({
   webServer: [
     {
       // --bypass-lock: Vite refuses a second preview of the project, even on another port (E2E_PORT).
-      command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort --bypass-lock`,
+      command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort --bypass-lock --outDir ${DIST}`,
       url: PREVIEW_URL,
       // A run already serving dist/ on these ports (another `playwright test`) is reused.
       reuseExistingServer: true,
       timeout: 60_000,
     },
     {
-      command: `npx tsx e2e/static-server.ts ${STATIC_PORT}`,
+      command: `npx tsx e2e/static-server.ts ${STATIC_PORT} ${DIST}`,
       url: STATIC_URL,
       reuseExistingServer: true,
       timeout: 60_000,

@@ -4,6 +4,7 @@
  * E2E_PORT moves both servers (and the artifacts, see the config), so two runs on one machine
  * need not share them.
  */
+import { resolve } from "node:path";
 
 /** The preview server (vite preview of dist/, with the COOP/COEP headers from vite.config.ts). */
 export const PREVIEW_PORT = Number(process.env.E2E_PORT ?? 4180);
@@ -12,6 +13,12 @@ export const STATIC_PORT = PREVIEW_PORT + 1;
 
 export const PREVIEW_URL = `http://127.0.0.1:${PREVIEW_PORT}/`;
 export const STATIC_URL = `http://127.0.0.1:${STATIC_PORT}/`;
+
+/**
+ * The production build both servers serve: dist/, or E2E_DIST, a build of its own
+ * (`vite build --outDir DIR --emptyOutDir`) that another build of dist/ cannot swap mid-run.
+ */
+export const DIST = resolve(import.meta.dirname, "..", process.env.E2E_DIST ?? "dist");
 
 /** Debian's Chromium: the runner never downloads a browser of its own. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -1,15 +1,15 @@
 /**
  * dist/ from a plain static host: no COOP/COEP, like a GitHub Pages-style deployment, so the
  * page is not cross-origin isolated. Started by playwright.config.ts's webServer:
- * `tsx e2e/static-server.ts <port>`.
+ * `tsx e2e/static-server.ts <port> [build folder]` (default dist/).
  */
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
 
-const DIST = resolve(import.meta.dirname, "..", "dist");
 const port = Number(process.argv[2]);
-if (!Number.isInteger(port) || port <= 0) throw new Error(`usage: tsx e2e/static-server.ts <port>, got ${JSON.stringify(process.argv[2])}`);
+if (!Number.isInteger(port) || port <= 0) throw new Error(`usage: tsx e2e/static-server.ts <port> [build folder], got ${JSON.stringify(process.argv[2])}`);
+const DIST = resolve(process.argv[3] ?? resolve(import.meta.dirname, "..", "dist"));
 if (!existsSync(join(DIST, "index.html"))) throw new Error(`no production build in ${DIST}: run \`npm run build\` first`);
 
 const TYPES: Record<string, string> = {
