@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OptionError } from "../src/errors.ts";
 import { EVAL_SEED } from "../src/problems/generate.ts";
+import { V2_EVAL_SEED } from "../src/problems/word-problems.ts";
 import { parseEvalArgs } from "./eval-args.ts";
 
 describe("npm run eval flags", () => {
@@ -34,6 +35,13 @@ describe("npm run eval flags", () => {
     expect(message(["--delimiter-threshold=-1"])).toMatch(/^--delimiter-threshold/);
     expect(message(["--frobnicate"])).toMatch(/^arguments/);
     expect(message(["--dtype", "int3"])).toMatch(/^--dtype: must be one of fp32, fp16, q4f16, q8, q4, got int3/);
+  });
+
+  it("take the problem set, with its own held-out seed", () => {
+    expect(parseEvalArgs([]).set).toBe("v1");
+    expect(parseEvalArgs(["--set", "v2"])).toMatchObject({ set: "v2", seed: V2_EVAL_SEED });
+    expect(parseEvalArgs(["--set", "v2", "--seed", "9"])).toMatchObject({ set: "v2", seed: 9 });
+    expect(() => parseEvalArgs(["--set", "v3"])).toThrow(/^--set: must be v1 or v2/);
   });
 
   it("take the graph's dtype", () => {

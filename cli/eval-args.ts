@@ -6,12 +6,17 @@ import { OptionError } from "../src/errors.ts";
 import { parseDtype, type Dtype } from "../src/model/model-source.ts";
 import { parseFlags } from "./args.ts";
 import { EVAL_SEED } from "../src/problems/generate.ts";
+import { V2_EVAL_SEED } from "../src/problems/word-problems.ts";
 import { checkPlan, defaultPlan, parseBlockSizes, parseSettings, DEFAULT_BLOCK_SIZES, DEFAULT_GEN_LENGTH, type EvalPlan } from "../src/eval/settings.ts";
 
 export const DEFAULT_COUNT = 200;
 
+/** v1: generate.ts's problems (the model card's held-out set); v2: the word problems of issue #22, held-out split, scored per category. */
+export type ProblemSet = "v1" | "v2";
+
 export interface EvalArgs {
   plan: EvalPlan;
+  set: ProblemSet;
   seed: number;
   count: number;
   model: string | undefined;
@@ -22,10 +27,12 @@ export interface EvalArgs {
 }
 
 export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,adablock,cache,adablock+cache,fixed] [--block-sizes ${DEFAULT_BLOCK_SIZES.join(",")}]
-  [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
+  [--set v1|v2] [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
   [--model PATH|URL] [--dtype fp32|fp16|q4f16|q8|q4] [--json] [--out DIR]
-  defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, seed ${EVAL_SEED} (the held-out seed), ${DEFAULT_COUNT} problems,
-  tau_D 0.3, fixed step budget = gen length (one token per pass)`;
+  defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, set v1, seed ${EVAL_SEED} (the held-out seed; v2: ${V2_EVAL_SEED}), ${DEFAULT_COUNT} problems,
+  tau_D 0.3, fixed step budget = gen length (one token per pass)
+  --set v2: the word problems of src/problems/word-problems.ts (held-out split: disjoint from training whatever the seed),
+  with exact match per category (steps, largest number, shape, unit kind, tense, distractor) for every setting and B0`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -48,6 +55,7 @@ function dtypeFlag(text: string): Dtype {
 export function parseEvalArgs(argv: string[]): EvalArgs {
   const values = parseFlags(argv, {
     decoders: { type: "string" },
+    set: { type: "string" },
     "block-sizes": { type: "string" },
     "gen-length": { type: "string" },
     seed: { type: "string" },
@@ -79,9 +87,12 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     if (error instanceof OptionError) throw new OptionError(`--${error.option}`, error.message.slice(error.option.length + 2));
     throw error;
   }
+  const set = text("set") ?? "v1";
+  if (set !== "v1" && set !== "v2") throw new OptionError("--set", `must be v1 or v2, got ${JSON.stringify(set)}`);
   return {
     plan,
-    seed: integer("--seed", text("seed"), EVAL_SEED, 0),
+    set,
+    seed: integer("--seed", text("seed"), set === "v2" ? V2_EVAL_SEED : EVAL_SEED, 0),
     count: integer("--count", text("count"), DEFAULT_COUNT, 1),
     model: text("model"),
     dtype: text("dtype") === undefined ? undefined : dtypeFlag(text("dtype")!),

@@ -8,12 +8,15 @@ import { evalJson, type EvalJson } from "../src/eval/report.ts";
 import { runEval, type CellResult, type EvalProgress } from "../src/eval/run.ts";
 import { cellOptions, planCells, type EvalPlan } from "../src/eval/settings.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
-import { generateProblems } from "../src/problems/generate.ts";
+import { generateProblems, type Problem } from "../src/problems/generate.ts";
+import { generateWordProblems, type Categories } from "../src/problems/word-problems.ts";
 import { FLAGS } from "./args.ts";
 import type { Dtype } from "../src/model/model-source.ts";
 
 export interface NodeEvalRequest {
   plan: EvalPlan;
+  /** v1 when absent. */
+  set?: "v1" | "v2";
   seed: number;
   count: number;
   model: string | undefined;
@@ -26,6 +29,15 @@ export interface NodeEvalOutcome {
   json: EvalJson;
   /** True when stopped (Ctrl-C) before every generation ran. */
   partial: boolean;
+  /** v2 only: each problem's categories, in problem order (CellResult.correct scores them). */
+  categories?: Categories[];
+}
+
+/** The problems of a set: v2 from its held-out split only. */
+export function problemSet(set: "v1" | "v2", seed: number, count: number): { problems: Problem[]; categories?: Categories[] } {
+  if (set === "v1") return { problems: generateProblems(seed, count) };
+  const problems = generateWordProblems(seed, count, { split: "heldout" });
+  return { problems, categories: problems.map((p) => p.categories) };
 }
 
 export async function evaluateInNode(
@@ -35,7 +47,7 @@ export async function evaluateInNode(
   const modelPath = request.model ?? DEFAULT_MODEL_PATH;
   const loaded = await loadModel(modelPath, request.dtype ? { dtype: request.dtype } : {});
   try {
-    const problems = generateProblems(request.seed, request.count);
+    const { problems, categories } = problemSet(request.set ?? "v1", request.seed, request.count);
     // Check every cell against the model before the first pass, so a bad flag fails at once.
     const longestPrompt = Math.max(...problems.map((p) => loaded.codec.encode(p.prompt).length));
     for (const cell of planCells(request.plan)) {
@@ -58,7 +70,7 @@ export async function evaluateInNode(
       ...(hooks.signal ? { signal: hooks.signal } : {}),
     });
     const json = evalJson(cells, request.plan, { seed: request.seed, count: request.count, model: modelPath, ms: performance.now() - started });
-    return { cells, json, partial: done < total };
+    return { cells, json, partial: done < total, ...(categories ? { categories } : {}) };
   } finally {
     await loaded.model.dispose();
   }

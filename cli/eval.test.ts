@@ -27,6 +27,19 @@ describe("npm run eval on the shipped model", () => {
     expect(existsSync(join(out, "eval.json"))).toBe(true);
   });
 
+  it("--set v2 scores the word problems per category, in the tables and the JSON", async () => {
+    const { code, stdout } = await cli(["--set", "v2", "--count", "2", "--decoders", "adablock", "--block-sizes", "8", "--gen-length", "16", "--json"]);
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { set: string; categories: Record<string, Record<string, { group: string; total: number }[]>> };
+    expect(json.set).toBe("v2");
+    const rows = json.categories.adablock!["8"]!;
+    // Each group counts both problems once (shapes: once per shape used, so at least twice).
+    for (const group of ["steps", "size", "kind", "tense", "distractor"]) {
+      expect(rows.filter((r) => r.group === group).reduce((n, r) => n + r.total, 0)).toBe(2);
+    }
+    expect(rows.filter((r) => r.group === "shape").reduce((n, r) => n + r.total, 0)).toBeGreaterThanOrEqual(4);
+  });
+
   it("exits 2 naming the flag on bad input", async () => {
     const { code, stderr } = await cli(["--decoders", "greedy"]);
     expect(code).toBe(2);

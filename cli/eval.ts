@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ModelContractError, ModelLoadError, OptionError } from "../src/errors.ts";
+import { categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
 import { progressLine } from "../src/eval/progress.ts";
 import { markdownTables } from "../src/eval/table.ts";
@@ -37,9 +38,22 @@ async function main(): Promise<number> {
   const report = progressReporter();
   const outcome = await evaluateInNode(args, { signal: controller.signal, onProgress: (p) => report(p.done, p.total, p.elapsedMs) });
   if (process.stderr.isTTY) process.stderr.write("\n");
-  const { json, cells } = outcome;
-  const summary = `${args.count} problems (seed ${args.seed}), L = ${args.plan.genLength}, tau_D = ${args.plan.delimiterThreshold}, fixed steps = ${args.plan.fixedSteps}, ${(json.ms / 1000).toFixed(0)} s${outcome.partial ? ", STOPPED EARLY (partial)" : ""}`;
-  const markdown = `${summary}\n\n${markdownTables(cells)}\n`;
+  const { cells } = outcome;
+  // v2: every cell's accuracy per category, beside the paper's tables.
+  const byCategory: Record<string, Record<string, CategoryRow[]>> = {};
+  const categoryTables: string[] = [];
+  if (outcome.categories) {
+    for (const cell of cells) {
+      const rows = categoryRows(outcome.categories, cell.correct);
+      const bySize = byCategory[cell.setting] ?? {};
+      bySize[String(cell.blockSize)] = rows;
+      byCategory[cell.setting] = bySize;
+      categoryTables.push(categoryMarkdown(rows, `### ${cell.setting}, B0 = ${cell.blockSize}, L = ${args.plan.genLength}`));
+    }
+  }
+  const json = outcome.categories ? { ...outcome.json, set: args.set, categories: byCategory } : outcome.json;
+  const summary = `${args.count} problems (${args.set === "v2" ? "set v2, " : ""}seed ${args.seed}), L = ${args.plan.genLength}, tau_D = ${args.plan.delimiterThreshold}, fixed steps = ${args.plan.fixedSteps}, ${(json.ms / 1000).toFixed(0)} s${outcome.partial ? ", STOPPED EARLY (partial)" : ""}`;
+  const markdown = `${summary}\n\n${markdownTables(cells)}\n${categoryTables.length > 0 ? `\n## By category\n\n${categoryTables.join("\n")}` : ""}`;
   if (args.out !== undefined) {
     mkdirSync(args.out, { recursive: true });
     writeFileSync(join(args.out, "eval.json"), JSON.stringify({ ...json, partial: outcome.partial }, null, 2) + "\n");

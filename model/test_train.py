@@ -270,5 +270,78 @@ class Legs(unittest.TestCase):
         self.assertEqual(resumed["legs"], [5])
 
 
+class V2Mix(unittest.TestCase):
+    def test_canvases_of_every_length_end_in_eos_padding_and_keep_the_batch_tokens_near_constant(self):
+        split = one_problem_split()
+        for gen_length in train.CANVAS_LENGTHS:
+            canvas, prompt_len = split.example(0, gen_length)
+            self.assertEqual(len(canvas), prompt_len + gen_length)
+            self.assertTrue((canvas[prompt_len + len(ANSWER):] == train.EOS).all())
+            ids, _, forced, shown = split.batch(np.random.default_rng(0), 4, gen_length)
+            self.assertEqual(tuple(ids.shape), (4, len(PROMPT) + gen_length))
+            self.assertEqual(forced.shape, ids.shape)
+        rng = np.random.default_rng(3)
+        drawn = [train.canvas_batch(rng, 48) for _ in range(300)]
+        self.assertEqual({g for g, _ in drawn}, set(train.CANVAS_LENGTHS))
+        tokens = {g: size * (80 + g) for g, size in drawn}
+        self.assertLess(max(tokens.values()) / min(tokens.values()), 1.1)
+
+    def test_the_eos_tail_weighs_a_fixed_number_of_tokens_whatever_the_canvas(self):
+        split = one_problem_split()
+        for gen_length in (64, 256):
+            ids = train.torch.from_numpy(split.example(0, gen_length)[0])[None]
+            w = train.eos_tail_weights(ids, len(PROMPT), 8)[0]
+            answer_end = len(PROMPT) + len(ANSWER)
+            self.assertTrue((w[:answer_end + 1] == 1).all())  # the answer and the [EOS] that ends it
+            self.assertAlmostEqual(float(w[answer_end + 1:].sum()), 8.0, places=4)
+
+    def test_weights_change_the_loss_only_through_the_masked_tokens_mean(self):
+        ids = train.torch.arange(3, 23).repeat(4, 1)
+        weights = train.torch.ones(ids.shape)
+
+        class Model(train.torch.nn.Module):
+            def hidden(self, noisy):
+                return train.torch.zeros(*noisy.shape, 4, requires_grad=True)
+
+            def logits(self, hidden):
+                return hidden.new_zeros(hidden.shape[0], 32)
+
+        train.DEVICE = "cpu"
+        gen = lambda: train.torch.Generator().manual_seed(0)  # noqa: E731
+        plain = train.diffusion_loss(Model(), ids, 2, gen())
+        weighted = train.diffusion_loss(Model(), ids, 2, gen(), weights=weights)
+        self.assertAlmostEqual(float(plain), float(weighted), places=5)  # uniform logits: log(32) either way
+
+    def test_curriculum_v2_is_a_distribution_that_widens_to_v2(self):
+        for progress in (0.0, 0.2, 0.9):
+            self.assertAlmostEqual(sum(train.curriculum_v2(progress)), 1.0)
+        self.assertLess(train.curriculum_v2(0.0)[4], train.curriculum_v2(0.9)[4])
+        self.assertGreaterEqual(sum(train.curriculum_v2(0.9)[:3]), 0.25)
+
+    def test_threshold_evaluation_writes_sure_tokens_together_at_any_canvas_length(self):
+        split = one_problem_split()
+        passes = []
+
+        class Model(train.torch.nn.Module):
+            def forward(self, ids):
+                passes.append(1)
+                truth = train.torch.from_numpy(split.example(0, ids.shape[1] - len(PROMPT))[0])
+                return train.torch.nn.functional.one_hot(truth, 32).float()[None] * 50
+
+        train.DEVICE = "cpu"
+        outcomes = []
+        self.assertEqual(train.evaluate(Model(), split, 1, 16, 256, 0.9, per_row=outcomes), 1.0)
+        self.assertEqual(outcomes, [True])
+        self.assertEqual(len(passes), 256 // 16)  # a sure model writes a whole block per pass
+
+    def test_categories_are_tallied_per_steps_and_size(self):
+        cats = [{"steps": 1, "size": "<=99"}, {"steps": 1, "size": ">=1000"}, {"steps": 3, "size": "<=99"}]
+        self.assertEqual(train.by_category([True, False, True], cats), {"size <=99": 1.0, "size >=1000": 0.0, "steps 1": 0.5, "steps 3": 1.0})
+
+    def test_drills_draw_from_several_splits(self):
+        split = one_problem_split()
+        self.assertEqual(len(train.Drills([split, split]).lines), 4)
+
+
 if __name__ == "__main__":
     unittest.main()

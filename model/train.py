@@ -83,6 +83,17 @@ COPY_SHARE = 0.5
 # the answer before a block shown, the block masked at rate t, everything after it masked.
 BLOCK_SHARE = 0.5
 BLOCK_SIZES = (4, 8, 16, 32)
+# The v2 mix (issue #22, `--mix v2`): the page lets a user set the canvas length, and a model
+# trained at 64 alone answered 83.5 / 71.0 / 24.0 % at L = 64 / 128 / 256. Each task batch draws
+# its canvas length from these, with the batch shrunk so a step costs about the same tokens.
+CANVAS_LENGTHS = (64, 128, 256)
+CANVAS_WEIGHTS = (0.4, 0.3, 0.3)
+# At L = 256 the answer is a sixth of the canvas and the rest [EOS], which a per-sequence mean
+# over masked tokens would let dominate: the [EOS] tail after the first [EOS] weighs as much as
+# this many answer tokens, whatever its length.
+EOS_TAIL_WEIGHT = 8
+# v2 task levels, after the v1 levels (easy, medium, full) the shipped model was trained on.
+V2_LEVEL_NAMES = ("v2easy", "v2full")
 # What the card says about how a run trained (runs before this field: see shipped_training).
 RECIPE = (f"mean cross-entropy per sequence over its masked tokens, stratified t, one prose batch in {PROSE_EVERY}; "
           f"{BLOCK_SHARE:.0%} of task sequences are masked as one block of a semi-autoregressive decode "
@@ -90,6 +101,8 @@ RECIPE = (f"mean cross-entropy per sequence over its masked tokens, stratified t
           f"{DERIVED_SHARE:.0%} also mask the numbers derived from a random step on, "
           f"{COPY_SHARE:.0%} all the numbers copied from the question; "
           f"every {DRILL_EVERY}nd batch is drills of step lines with their results masked, from {DRILLS_FROM:.0%} of the run on")
+RECIPE_V2 = (RECIPE + f"; v2 mix: v1 and v2 word problems in the compact layout (`a+b=c`), the share of v2 rising with the run (curriculum_v2), "
+             f"canvas length {'/'.join(map(str, CANVAS_LENGTHS))} drawn per batch, the [EOS] tail weighing {EOS_TAIL_WEIGHT} tokens")
 
 
 def load_split(data_dir, name):
@@ -110,10 +123,10 @@ class TaskSplit:
         self.weights = np.array([len(self.buckets[k]) for k in self.lengths], dtype=np.float64)
         self.weights /= self.weights.sum()
 
-    def example(self, row):
+    def example(self, row, gen_length=GEN_LENGTH):
         start, prompt_len, target_len = self.index[row]
         ids = self.tokens[start:start + prompt_len + target_len]
-        canvas = np.full(prompt_len + GEN_LENGTH, EOS, dtype=np.int64)
+        canvas = np.full(prompt_len + gen_length, EOS, dtype=np.int64)
         canvas[:prompt_len + target_len] = ids
         return canvas, int(prompt_len)
 
@@ -122,17 +135,17 @@ class TaskSplit:
         start, prompt_len, target_len = self.index[row]
         return self.tokens[start + prompt_len:start + prompt_len + target_len]
 
-    def batch(self, rng, size):
+    def batch(self, rng, size, gen_length=GEN_LENGTH):
         """Canvases of one prompt length, the positions each must mask beside the random ones,
         and those each must show (the answer before a block)."""
         prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
         rows = rng.choice(self.buckets[prompt_len], size=size)
-        forced = np.zeros((size, prompt_len + GEN_LENGTH), dtype=bool)
+        forced = np.zeros((size, prompt_len + gen_length), dtype=bool)
         shown = np.zeros_like(forced)
         for i, row in enumerate(rows):
             target = self.answer(row)
             if rng.random() < BLOCK_SHARE:
-                block_start, block_end = decode_block(target, rng)
+                block_start, block_end = decode_block(target, rng, gen_length)
                 shown[i, prompt_len:prompt_len + block_start] = True
                 forced[i, prompt_len + block_end:] = True
                 forced[i, prompt_len + int(rng.integers(block_start, block_end))] = True  # the block always teaches
@@ -143,16 +156,16 @@ class TaskSplit:
                 forced[i, prompt_len + derived_numbers(target, int(rng.integers(0, steps)))] = True
             elif share < DERIVED_SHARE + COPY_SHARE:
                 forced[i, prompt_len + copied_numbers(target)] = True
-        ids = torch.from_numpy(np.stack([self.example(r)[0] for r in rows]))
+        ids = torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
         return ids, prompt_len, torch.from_numpy(forced), torch.from_numpy(shown)
 
 
 class Drills:
     """Step lines (`a op b = c` and the newline) of training answers, with their result digits."""
 
-    def __init__(self, split, problems=100_000):
+    def __init__(self, splits, problems=100_000):
         self.lines = []
-        for row in range(min(problems, len(split.index))):
+        for split, row in drill_rows(splits, problems):
             target = split.answer(row)
             ends = np.flatnonzero(target == NEWLINE_ID)
             begin = 0
@@ -178,7 +191,34 @@ class Drills:
         return torch.from_numpy(ids), torch.from_numpy(forced)
 
 
-def decode_block(target, rng):
+def drill_rows(splits, problems):
+    """(split, row) pairs: the first `problems` rows of one split, or shared out over a list."""
+    splits = splits if isinstance(splits, (list, tuple)) else [splits]
+    return [(split, row) for split in splits for row in range(min(problems // len(splits), len(split.index)))]
+
+
+def canvas_batch(rng, batch, prompt_len_guess=80):
+    """A canvas length for a task batch and the batch size that keeps its tokens near those of
+    `batch` sequences at L = 64."""
+    gen_length = int(rng.choice(CANVAS_LENGTHS, p=CANVAS_WEIGHTS))
+    return gen_length, max(8, round(batch * (prompt_len_guess + 64) / (prompt_len_guess + gen_length)))
+
+
+def eos_tail_weights(ids, answer_from, tail_weight):
+    """Per-position loss weights: 1 up to the answer's first [EOS], and the [EOS] after it sharing
+    `tail_weight` between them, so a long canvas's padding does not drown the answer."""
+    answer = ids[:, answer_from:]
+    is_eos = answer == EOS
+    first = torch.where(is_eos.any(1), is_eos.float().argmax(1), torch.full((ids.shape[0],), answer.shape[1]))
+    at = torch.arange(answer.shape[1])[None]
+    tail = at > first[:, None]
+    tail_len = tail.sum(1, keepdim=True).clamp(min=1)
+    weights = torch.ones(ids.shape, dtype=torch.float32)
+    weights[:, answer_from:] = torch.where(tail, (tail_weight / tail_len).clamp(max=1.0), torch.ones_like(tail, dtype=torch.float32))
+    return weights
+
+
+def decode_block(target, rng, gen_length=GEN_LENGTH):
     """A block [start, end) of the answer canvas as a semi-autoregressive decoder meets it: its
     size one of BLOCK_SIZES; its start at a multiple of the size (fixed blocks) or, as often,
     just after a step line's newline (AdaBlock ends blocks at delimiters), so the block that
@@ -189,8 +229,8 @@ def decode_block(target, rng):
     else:
         line_starts = np.concatenate([[0], np.flatnonzero(target == NEWLINE_ID) + 1])
         start = int(rng.choice(line_starts))
-    start = min(start, GEN_LENGTH - 1)
-    return start, min(start + size, GEN_LENGTH)
+    start = min(start, gen_length - 1)
+    return start, min(start + size, gen_length)
 
 
 def derived_numbers(target, from_step):
@@ -255,6 +295,17 @@ def batch_kind(step, progress):
     return "task"
 
 
+def curriculum_v2(progress):
+    """Sampling weights of (easy, medium, full, v2easy, v2full): v1 problems (what the shipped
+    model knows) and two-digit v2 problems first, then mostly full v2; v1 never below a quarter,
+    so its held-out score holds."""
+    if progress < 0.1:
+        return [0.1, 0.1, 0.3, 0.35, 0.15]
+    if progress < 0.3:
+        return [0.05, 0.05, 0.25, 0.3, 0.35]
+    return [0.05, 0.05, 0.15, 0.2, 0.55]
+
+
 def curriculum(progress):
     """Sampling weights of (easy, medium, full): easy first, mostly full-size later."""
     if progress < 0.15:
@@ -264,9 +315,10 @@ def curriculum(progress):
     return [0.1, 0.2, 0.7]
 
 
-def diffusion_loss(model, ids, answer_from, gen, forced=None, uniform=True, shown=None):
+def diffusion_loss(model, ids, answer_from, gen, forced=None, uniform=True, shown=None, weights=None):
     """Masked-diffusion loss; positions before answer_from are never masked, nor `shown` ones,
-    `forced` ones always, the others at a random rate t unless `uniform` is off."""
+    `forced` ones always, the others at a random rate t unless `uniform` is off. `weights`
+    (per position) weigh each masked token in its sequence's mean."""
     b, s = ids.shape
     # Stratified times: one per slice of (0, 1], so every batch covers nearly-done and all-masked canvases.
     t = ((torch.arange(b) + torch.rand(b, generator=gen)) / b).clamp(min=1e-3)[torch.randperm(b, generator=gen)].unsqueeze(1)
@@ -285,23 +337,32 @@ def diffusion_loss(model, ids, answer_from, gen, forced=None, uniform=True, show
     ce = F.cross_entropy(logits, ids[masked].to(DEVICE), reduction="none")
     per_token = torch.zeros(b, s, device=DEVICE)
     per_token[masked.to(DEVICE)] = ce
-    return (per_token.sum(1) / masked.sum(1).to(DEVICE)).mean()
+    if weights is None:
+        return (per_token.sum(1) / masked.sum(1).to(DEVICE)).mean()
+    w = weights.to(DEVICE) * masked.to(DEVICE)
+    return ((per_token * w).sum(1) / w.sum(1)).mean()
 
 
 @torch.no_grad()
-def evaluate(model, heldout, count, block_size=GEN_LENGTH):
-    """Exact match of the `####` line, greedy, one token per forward pass, in blocks of
-    block_size (by default the whole answer as one block)."""
+def evaluate(model, heldout, count, block_size=None, gen_length=GEN_LENGTH, threshold=None, per_row=None):
+    """Exact match of the `####` line, greedy, in blocks of block_size (by default the whole
+    answer as one block): one token per forward pass, or with `threshold` every token of the
+    block at least that sure (at least one), as the runtime's threshold decoder does. With
+    `per_row` (a list) each problem's outcome is appended to it, in row order."""
     model.eval()
+    block_size = block_size or gen_length
     correct = 0
     rows = list(range(min(count, len(heldout.index))))
+    outcomes = {}
     for prompt_len in sorted({int(heldout.index[r, 1]) for r in rows}):
         group = [r for r in rows if heldout.index[r, 1] == prompt_len]
-        truth = np.stack([heldout.example(r)[0] for r in group])
+        truth = np.stack([heldout.example(r, gen_length)[0] for r in group])
         canvas = torch.from_numpy(truth.copy())
         canvas[:, prompt_len:] = MASK
         canvas = canvas.to(DEVICE)
-        for _ in range(GEN_LENGTH):
+        for _ in range(gen_length):
+            if not (canvas == MASK).any():
+                break
             probs = torch.softmax(model(canvas).float(), dim=-1)
             conf, pred = probs.max(-1)
             open_ = canvas == MASK
@@ -313,11 +374,36 @@ def evaluate(model, heldout, count, block_size=GEN_LENGTH):
             conf = torch.where(open_, conf, torch.full_like(conf, -1.0))
             pick = conf.argmax(-1)
             rows_idx = torch.arange(canvas.shape[0], device=DEVICE)
+            if threshold is not None:
+                sure = conf >= threshold
+                canvas[sure] = pred[sure]
             canvas[rows_idx, pick] = pred[rows_idx, pick]
-        for out, ref in zip(canvas.cpu().numpy(), truth):
-            correct += int(answer_line(out[prompt_len:]) == answer_line(ref[prompt_len:]))
+        for row, out, ref in zip(group, canvas.cpu().numpy(), truth):
+            outcomes[row] = answer_line(out[prompt_len:]) == answer_line(ref[prompt_len:])
+            correct += int(outcomes[row])
+    if per_row is not None:
+        per_row.extend(outcomes[r] for r in rows)
     model.train()
     return correct / len(rows)
+
+
+def v2_scores(model, v2_heldout, categories, count):
+    """The v2 curve's figures: blocks of 16 with threshold 0.9 (close to the page's AdaBlock at
+    B0 16), at the shortest and the longest canvas, and per category at L = 64."""
+    outcomes = []
+    return {"v2_exact_L64": evaluate(model, v2_heldout, count, 16, 64, 0.9, per_row=outcomes),
+            "v2_exact_L256": evaluate(model, v2_heldout, count, 16, 256, 0.9),
+            "v2_L64_by_category": by_category(outcomes, categories)}
+
+
+def by_category(outcomes, categories):
+    """Exact match per steps count and per largest-number bucket of the v2 held-out rows."""
+    table = {}
+    for ok, cat in zip(outcomes, categories):
+        for key in (f"steps {cat['steps']}", f"size {cat['size']}"):
+            hit, total = table.get(key, (0, 0))
+            table[key] = (hit + int(ok), total + 1)
+    return {key: round(hit / total, 3) for key, (hit, total) in sorted(table.items())}
 
 
 @torch.no_grad()
@@ -374,6 +460,9 @@ def main():
     parser.add_argument("--eval-count", type=int, help="held-out problems per evaluation (default: the preset's)")
     # Also write the weights alone here at the end (small enough to bring back from a lent machine).
     parser.add_argument("--weights-out")
+    # v1: the shipped model's problems at L = 64; v2: v1 and v2 word problems (data from model/data.ts writeV2TokenFiles), sampled canvas lengths.
+    parser.add_argument("--mix", choices=("v1", "v2"), default="v1")
+    parser.add_argument("--eval-every", type=int, help="steps between evaluations (default: the preset's)")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
     legs = args.steps or [preset["steps"]]
@@ -385,6 +474,10 @@ def main():
         preset["lr"] = args.lr
     if args.eval_count:
         preset["eval_count"] = args.eval_count
+    if args.eval_every:
+        preset["eval_every"] = args.eval_every
+    v2 = args.mix == "v2"
+    recipe = RECIPE_V2 if v2 else RECIPE
     DEVICE = args.device or preset["device"]
     torch.set_num_threads(preset["threads"])
     if DEVICE == "cuda":
@@ -395,9 +488,12 @@ def main():
     pieces = [piece for piece, _ in vocab]
     NEWLINE_ID, HASH_ID = pieces.index("\n"), pieces.index("##")
     DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
-    levels = [TaskSplit(data_dir, name) for name in ("easy", "medium", "full")]
+    levels = [TaskSplit(data_dir, name) for name in ("easy", "medium", "full") + (V2_LEVEL_NAMES if v2 else ())]
     heldout = TaskSplit(data_dir, "heldout")
-    drills = Drills(levels[2])
+    drills = Drills([levels[2], levels[4]] if v2 else levels[2])
+    if v2:
+        v2_heldout = TaskSplit(data_dir, "v2heldout")
+        v2_categories = json.load(open(os.path.join(data_dir, "v2heldout.categories.json")))
     prose = np.fromfile(os.path.join(data_dir, "prose.u16"), dtype=np.uint16).astype(np.int64)
 
     cfg = ModelConfig(vocab_size=len(vocab))
@@ -414,7 +510,7 @@ def main():
         opt.load_state_dict(ckpt["opt"])
         state = ckpt["state"]
         print(f"train: resumed at step {state['step']}, {state['elapsed'] / 60:.1f} min", flush=True)
-        if "training" in state and state["training"]["runs"][-1].get("recipe") != RECIPE:
+        if "training" in state and state["training"]["runs"][-1].get("recipe") != recipe:
             # The recipe changed: what ran so far becomes history and a new run (and schedule) starts.
             state.update(prior=state["training"], step=0, elapsed=0.0, evals=[], legs=[])
             print("train: recipe changed, starting a new run on these weights", flush=True)
@@ -427,9 +523,20 @@ def main():
         load_onnx_weights(model, args.init_onnx)
         state["prior"] = shipped_training(args.init_onnx)
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
+    state["recipe"] = recipe
     n_params = sum(p.numel() for p in model.parameters())
     cap = f", at most {preset['minutes']} min" if preset["minutes"] else ""
     print(f"train: {n_params / 1e6:.2f}M parameters, preset {args.preset}, {','.join(map(str, legs))} steps{cap}", flush=True)
+
+    if v2 and state["step"] == 0 and not state["evals"]:
+        # Where the curve starts: the weights this run continues, before its first step.
+        prior = state["prior"]
+        row = {"step": prior["steps"], "minutes": round(prior["minutes"], 2), "heldout_exact": evaluate(model, heldout, preset["eval_count"]),
+               **v2_scores(model, v2_heldout, v2_categories, preset["eval_count"])}
+        state["evals"].append(row)
+        with open(log_path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        print(f"train: {json.dumps(row)}", flush=True)
 
     steps = legs[-1]
     cap_seconds = preset["minutes"] * 60 if preset["minutes"] else math.inf
@@ -454,6 +561,11 @@ def main():
         elif kind == "drill":
             ids, forced = drills.batch(rng, preset["batch"])
             loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
+        elif v2:
+            level = levels[rng.choice(len(levels), p=curriculum_v2(progress))]
+            gen_length, size = canvas_batch(rng, preset["batch"])
+            ids, prompt_len, forced, shown = level.batch(rng, size, gen_length)
+            loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown, weights=eos_tail_weights(ids, prompt_len, EOS_TAIL_WEIGHT))
         else:
             level = levels[rng.choice(3, p=curriculum(progress))]
             ids, prompt_len, forced, shown = level.batch(rng, preset["batch"])
@@ -477,6 +589,8 @@ def main():
                    # The page decodes in blocks; a model must hold up there too.
                    "heldout_exact_blocks_of_8": evaluate(model, heldout, preset["eval_count"], 8),
                    **role_accuracy(model, heldout, preset["eval_count"])}
+            if v2:
+                row.update(v2_scores(model, v2_heldout, v2_categories, preset["eval_count"]))
             state["evals"].append(row)
             with open(log_path, "a") as f:
                 f.write(json.dumps(row) + "\n")
@@ -524,11 +638,11 @@ def shipped_training(onnx_path):
     }
 
 
-def training_summary(state, preset, device):
+def training_summary(state, preset, device, recipe=RECIPE):
     """Totals over this run and the runs before it, as export.py writes them into config.json."""
     prior = state["prior"]
     run = {"steps": state["step"], "minutes": round(state["elapsed"] / 60, 1), "batch": preset["batch"], "lr": preset["lr"], "device": device,
-           "threads": preset["threads"], "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": RECIPE}
+           "threads": preset["threads"], "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
     if len(state.get("legs", [])) > 1:
         run["legs"] = state["legs"]
     return {
@@ -541,7 +655,7 @@ def training_summary(state, preset, device):
 
 def save(path, model, opt, state, cfg, preset):
     """Writes the checkpoint, with the training totals export.py copies into config.json."""
-    state["training"] = training_summary(state, preset, DEVICE)
+    state["training"] = training_summary(state, preset, DEVICE, state.get("recipe", RECIPE))
     tmp = path + ".tmp"
     torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict()}, tmp)
     os.replace(tmp, path)

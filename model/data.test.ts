@@ -1,0 +1,27 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { generateProblems } from "../src/problems/generate.ts";
+import { generateWordProblems } from "../src/problems/word-problems.ts";
+import { loadCodec, memoizedEncoder } from "./data.ts";
+
+const DIR = "public/models/dllm-tiny";
+const pieces = (JSON.parse(readFileSync(`${DIR}/tokenizer.json`, "utf8")) as { model: { vocab: [string, number][] } }).model.vocab.map(([p]) => p);
+
+describe("memoized encoding of training data", () => {
+  it("gives the tokenizer's ids for whole problems, v1 and v2, and odd spacing", () => {
+    const codec = loadCodec(DIR);
+    const encode = memoizedEncoder(codec, pieces, Number.MAX_SAFE_INTEGER);
+    const texts = [
+      ...generateWordProblems(11, 150).map((p) => p.prompt + p.target),
+      ...generateProblems(11, 50).map((p) => p.prompt + p.target),
+      "  two  spaces, 12 then\n\n 7 and 'quotes' 1000-1=999\n#### 999",
+    ];
+    for (const text of texts) expect(encode(text)).toEqual(codec.encode(text));
+  });
+
+  it("refuses a vocabulary with a piece across a forced boundary", () => {
+    const codec = loadCodec(DIR);
+    expect(() => memoizedEncoder(codec, [...pieces, "of\u2581the"])).toThrow(/across forced boundaries/);
+    expect(() => memoizedEncoder(codec, [...pieces, "12"])).toThrow(/across forced boundaries/);
+  });
+});

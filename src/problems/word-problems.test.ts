@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { loadCodec } from "../../model/data.ts";
+import { generateProblems, EVAL_SEED } from "./generate.ts";
+import {
+  MAX_ANSWER_CHARS, MAX_RESULT, V2_EVAL_SEED, V2_TRAIN_SEED_BASE, checkWorkedAnswer, formatStep, generateWordProblems, normalizeQuestion,
+  questionSplit, sizeBucket, type WordProblem,
+} from "./word-problems.ts";
+
+const heldOut = generateWordProblems(V2_EVAL_SEED, 600, { split: "heldout" });
+const train = generateWordProblems(V2_TRAIN_SEED_BASE, 3000);
+
+/** The numbers written in a question (digits only; number words are not counted). */
+const questionNumbers = (p: WordProblem): number[] => [...p.prompt.matchAll(/\d+/g)].map((m) => Number(m[0]));
+
+describe("v2 word problems", () => {
+  it("is deterministic for a seed, and a longer run extends a shorter one", () => {
+    expect(generateWordProblems(V2_EVAL_SEED, 600, { split: "heldout" })).toEqual(heldOut);
+    expect(generateWordProblems(V2_EVAL_SEED, 100, { split: "heldout" })).toEqual(heldOut.slice(0, 100));
+    expect(generateWordProblems(V2_EVAL_SEED + 1, 100, { split: "heldout" })).not.toEqual(heldOut.slice(0, 100));
+  });
+
+  it("writes worked lines that recompute to the answer, each from the previous result or a product of question numbers", () => {
+    for (const p of [...train, ...heldOut]) {
+      expect(checkWorkedAnswer(p.target)).toBe(p.answer);
+      expect(p.target.split("\n").slice(0, -1)).toEqual(p.steps.map(formatStep));
+      const numbers = new Set(questionNumbers(p));
+      const words = p.prompt.toLowerCase();
+      // The first sentence tells the start value.
+      let value = questionNumbers(p)[0]!;
+      for (const [i, step] of p.steps.entries()) {
+        expect(Number.isInteger(step.result) && step.result >= 1 && step.result <= MAX_RESULT).toBe(true);
+        // A rate writes `k*m=p` and then uses p against the running value.
+        const next = p.steps[i + 1];
+        const isProduct = step.op === "*" && next?.left === value && next.right === step.result && next.op !== "*";
+        if (!isProduct) {
+          expect(step.left).toBe(value);
+          value = step.result;
+        }
+        // The other operand is in the question, as digits, a number word, "half", "twice" or "double".
+        const fromProduct = i > 0 && p.steps[i - 1]!.result === step.right && p.steps[i - 1]!.op === "*";
+        const inQuestion = fromProduct || numbers.has(step.right) || /half|twice|doubl|times|equal/.test(words);
+        expect(inQuestion).toBe(true);
+      }
+      expect(value).toBe(p.answer);
+    }
+  });
+
+  it("keeps question numbers to 999, results to 9,999, one to six steps, and every answer within the smallest canvas", () => {
+    const steps = new Set<number>();
+    for (const p of train) {
+      for (const s of p.steps) expect(Math.max(s.left, s.right)).toBeLessThanOrEqual(MAX_RESULT);
+      expect(Math.max(...questionNumbers(p))).toBeLessThanOrEqual(999);
+      expect(p.target.length).toBeLessThanOrEqual(MAX_ANSWER_CHARS);
+      steps.add(p.categories.steps);
+    }
+    expect([...steps].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("fits every answer in 64 tokens of the shipped vocabulary, and no character is more than one token", () => {
+    const codec = loadCodec("public/models/dllm-tiny");
+    for (const p of heldOut) {
+      const answer = codec.encode(p.prompt + p.target).length - codec.encode(p.prompt).length;
+      expect(answer).toBeLessThanOrEqual(Math.min(64, p.target.length));
+    }
+  });
+
+  it("labels each problem with the categories its worked answer and wording have", () => {
+    for (const p of [...train, ...heldOut]) {
+      const c = p.categories;
+      expect(c.steps).toBe(p.steps.length);
+      expect(c.size).toBe(sizeBucket(Math.max(...p.steps.flatMap((s) => [s.left, s.right, s.result]))));
+      if (c.shapes.includes("rate")) expect(p.steps.some((s) => s.op === "*")).toBe(true);
+      if (c.shapes.includes("half")) expect(p.steps.some((s) => s.op === "/" && s.right === 2)).toBe(true);
+      if (c.shapes.includes("share")) expect(p.steps.at(-1)!.op).toBe("/");
+      if (c.shapes.includes("twice")) expect(p.steps.some((s) => s.op === "*" && s.right === 2)).toBe(true);
+      if (c.tense === "past") expect(p.prompt).toMatch(/\b(had|held|started|did|were|was)\b/);
+      // Without a distractor every number in the question is used by the worked answer.
+      const used = new Set(p.steps.flatMap((s) => [s.left, s.right]));
+      const unused = questionNumbers(p).filter((n) => !used.has(n));
+      if (!c.distractor) expect(unused).toEqual([]);
+    }
+    // Every category value occurs in a few thousand problems.
+    const seen = (key: (p: WordProblem) => string[]) => new Set(train.flatMap(key));
+    expect(seen((p) => [p.categories.size])).toEqual(new Set(["<=99", "100-999", ">=1000"]));
+    expect(seen((p) => [p.categories.kind])).toEqual(new Set(["items", "money", "length", "volume", "time"]));
+    expect(seen((p) => p.categories.shapes).size).toBe(15);
+    expect(seen((p) => [String(p.categories.distractor)])).toEqual(new Set(["true", "false"]));
+  });
+
+  it("keeps held-out and training questions disjoint by their hash, whatever the seed", () => {
+    for (const p of heldOut) expect(questionSplit(p.prompt)).toBe("heldout");
+    for (const p of train) expect(questionSplit(p.prompt)).toBe("train");
+    const trainQuestions = new Set(generateWordProblems(V2_TRAIN_SEED_BASE + 1, 5000).map((p) => normalizeQuestion(p.prompt)));
+    expect(heldOut.filter((p) => trainQuestions.has(normalizeQuestion(p.prompt)))).toEqual([]);
+    // The split is a property of the question, so case and spacing do not move a question across it.
+    const p = heldOut[0]!;
+    expect(questionSplit(p.prompt.toUpperCase().replace(/ /g, "  "))).toBe("heldout");
+  });
+
+  it("leaves v1 unchanged (its held-out set is still the one generate.ts pins)", () => {
+    const v1 = generateProblems(EVAL_SEED, 3);
+    expect(v1[0]!.target).toMatch(/^\d+ [+*-] \d+ = \d+$/m);
+  });
+
+  it("uses many names, most of them several tokens", () => {
+    const codec = loadCodec("public/models/dllm-tiny");
+    const names = new Set(train.map((p) => /^Question: (\S+)/.exec(p.prompt)![1]!.replace(/'s$/, "")));
+    expect(names.size).toBeGreaterThan(150);
+    const multi = [...names].filter((n) => codec.encode(` ${n}`).filter((id) => codec.decode([id]).trim() !== "").length > 1);
+    expect(multi.length / names.size).toBeGreaterThan(0.5);
+  });
+});
