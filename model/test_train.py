@@ -343,5 +343,20 @@ class V2Mix(unittest.TestCase):
         self.assertEqual(len(train.Drills([split, split]).lines), 4)
 
 
+class GrowLayers(unittest.TestCase):
+    def test_a_grown_model_computes_what_the_original_did_and_its_new_blocks_learn(self):
+        train.torch.manual_seed(0)
+        small = train.DiffusionLM(train.ModelConfig(vocab_size=40, d_model=32, n_layers=2, n_heads=4, d_ff=64))
+        grown = train.grow_layers(small, 4)
+        self.assertEqual(grown.cfg.n_layers, 4)
+        ids = train.torch.randint(0, 40, (2, 12))
+        with train.torch.no_grad():
+            self.assertTrue(train.torch.allclose(small(ids), grown(ids), atol=1e-5))
+        grown(ids).logsumexp(-1).mean().backward()
+        self.assertGreater(float(grown.blocks[3].out.weight.grad.abs().sum()), 0)  # the zeroed projections get gradient
+        with self.assertRaises(SystemExit):
+            train.grow_layers(small, 2)
+
+
 if __name__ == "__main__":
     unittest.main()

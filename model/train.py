@@ -463,6 +463,8 @@ def main():
     # v1: the shipped model's problems at L = 64; v2: v1 and v2 word problems (data from model/data.ts writeV2TokenFiles), sampled canvas lengths.
     parser.add_argument("--mix", choices=("v1", "v2"), default="v1")
     parser.add_argument("--eval-every", type=int, help="steps between evaluations (default: the preset's)")
+    # More capacity for continued weights (when starting from --init-onnx/--init-pt, not on resume): blocks appended as identities.
+    parser.add_argument("--grow-layers", type=int, help="layers of the model after growing the initial weights")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
     legs = args.steps or [preset["steps"]]
@@ -496,18 +498,17 @@ def main():
         v2_categories = json.load(open(os.path.join(data_dir, "v2heldout.categories.json")))
     prose = np.fromfile(os.path.join(data_dir, "prose.u16"), dtype=np.uint16).astype(np.int64)
 
-    cfg = ModelConfig(vocab_size=len(vocab))
-    model = DiffusionLM(cfg).to(DEVICE)
-    opt = torch.optim.AdamW(model.parameters(), lr=preset["lr"], betas=(0.9, 0.98), weight_decay=0.05)
     ckpt_path = os.path.join(args.work, "checkpoint.pt")
+    ckpt = torch.load(ckpt_path, map_location=DEVICE) if os.path.exists(ckpt_path) else None
+    # A checkpoint keeps its own shape (a grown model resumes grown).
+    cfg = ModelConfig(**ckpt["config"]) if ckpt else ModelConfig(vocab_size=len(vocab))
+    model = DiffusionLM(cfg).to(DEVICE)
     log_path = os.path.join(args.work, "train_log.jsonl")
     # prior: the training history of the weights this run starts from, so the card's curve and
     # totals cover every run, not only the last.
     state = {"step": 0, "elapsed": 0.0, "evals": [], "prior": {"steps": 0, "minutes": 0.0, "evals": [], "runs": []}}
-    if os.path.exists(ckpt_path):
-        ckpt = torch.load(ckpt_path, map_location=DEVICE)
+    if ckpt:
         model.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["opt"])
         state = ckpt["state"]
         print(f"train: resumed at step {state['step']}, {state['elapsed'] / 60:.1f} min", flush=True)
         if "training" in state and state["training"]["runs"][-1].get("recipe") != recipe:
@@ -523,6 +524,13 @@ def main():
         load_onnx_weights(model, args.init_onnx)
         state["prior"] = shipped_training(args.init_onnx)
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
+    if args.grow_layers and not ckpt:
+        model = grow_layers(model, args.grow_layers).to(DEVICE)
+        cfg = model.cfg
+        print(f"train: grown to {cfg.n_layers} layers (the new blocks start as identities)", flush=True)
+    opt = torch.optim.AdamW(model.parameters(), lr=preset["lr"], betas=(0.9, 0.98), weight_decay=0.05)
+    if ckpt:
+        opt.load_state_dict(ckpt["opt"])
     state["recipe"] = recipe
     n_params = sum(p.numel() for p in model.parameters())
     cap = f", at most {preset['minutes']} min" if preset["minutes"] else ""
@@ -607,6 +615,24 @@ def main():
         torch.save({"model": {k: v.cpu() for k, v in model.state_dict().items()}, "state": state, "config": cfg.to_dict()}, args.weights_out)
         print(f"train: weights written to {args.weights_out}", flush=True)
     print("train: done", flush=True)
+
+
+def grow_layers(model, n_layers):
+    """A deeper model computing the same function as `model`: its blocks, then new blocks whose
+    output projections (attention out, feed-forward down) are zero, so each adds nothing to the
+    residual stream until training moves them. The int8 download grows by about 0.8 MB a block
+    at this width (10.5 MB for 4 layers; the budget is 25 MB)."""
+    if n_layers <= model.cfg.n_layers:
+        raise SystemExit(f"train: --grow-layers {n_layers} must exceed the model's {model.cfg.n_layers} layers")
+    grown = DiffusionLM(ModelConfig(**{**model.cfg.to_dict(), "n_layers": n_layers}))
+    weights = grown.state_dict()
+    weights.update({k: v.cpu() for k, v in model.state_dict().items()})
+    grown.load_state_dict(weights)
+    with torch.no_grad():
+        for block in grown.blocks[model.cfg.n_layers:]:
+            block.out.weight.zero_()
+            block.down.weight.zero_()
+    return grown
 
 
 def load_onnx_weights(model, path):
