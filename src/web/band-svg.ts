@@ -134,7 +134,7 @@ function curvePath(points: readonly ([number, number] | null)[]): string {
  * percentage, averaged over the problems run. `subtitle` names the settings.
  */
 export function bandProfileSvg(profile: BandProfile, subtitle = ""): string {
-  const frame: Frame = { width: 640, height: 360, left: 52, right: 150, top: 44, bottom: 40 };
+  const frame: Frame = { width: 640, height: 360, left: 52, right: 120, top: 44, bottom: 40 };
   const xOf = (relative: number): number => frame.left + relative * plotWidth(frame);
   const parts: string[] = [];
   parts.push(`<rect class="bg" width="${frame.width}" height="${frame.height}" fill="#ffffff"/>`);
@@ -149,10 +149,11 @@ export function bandProfileSvg(profile: BandProfile, subtitle = ""): string {
     const d = curvePath(points);
     if (d) parts.push(`<path class="curve" data-percent="${curve.percent}" d="${d}" fill="none" stroke="${colour}" stroke-width="2"/>`);
     for (const point of points) if (point) parts.push(`<circle cx="${f(point[0])}" cy="${f(point[1])}" r="2" fill="${colour}"/>`);
-    const y = frame.top + 10 + c * 20;
+    const y = frame.top + 26 + c * 20;
     const x = frame.width - frame.right + 14;
     parts.push(`<line x1="${x}" x2="${x + 20}" y1="${y}" y2="${y}" stroke="${colour}" stroke-width="2"/>`);
-    parts.push(`<text class="label legend" x="${x + 26}" y="${y + 4}" fill="#3f3f46">${curve.percent} % decoded (n=${curve.problems})</text>`);
+    parts.push(`<text class="label legend" x="${x + 26}" y="${y + 4}" fill="#3f3f46">${curve.percent} % (n=${curve.problems})</text>`);
   });
+  parts.push(`<text class="label" x="${frame.width - frame.right + 14}" y="${frame.top + 8}" font-weight="600" fill="#3f3f46">decoded</text>`);
   return svgRoot(frame, `Top-1 confidence by relative position at ${profile.curves.map((c) => `${c.percent} %`).join(", ")} decoded, mean over ${problems}`, parts);
 }
