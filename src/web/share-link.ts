@@ -106,6 +106,7 @@ export class ShareLink {
       field.id = "share-url";
       field.readOnly = true;
       field.value = url;
+      field.size = 40;
       field.setAttribute("aria-label", "link to this run");
       const text = `The clipboard is not available (${(error as Error).message}): copy the link below.`;
       this.notice.replaceChildren(element("span", "", text), field);
