@@ -102,6 +102,7 @@ export class BandChart {
     this.runButton.id = "band-run";
     this.stopButton.id = "band-stop";
     this.progress.id = "band-progress";
+    this.progress.setAttribute("aria-label", "problems run");
     this.status.id = "band-status";
     this.error.id = "band-error";
     this.error.setAttribute("role", "alert");
