@@ -9,7 +9,8 @@
  *    generates with AdaBlock receiving every step, and cancels a run. The same page then runs
  *    under Vite's dev server (dependencies pre-bundled) and as a plain <script type="module">
  *    importing the installed package's files from a static host;
- *  - the built app with its .wasm files removed must fail to load, so this test can fail;
+ *  - the built app with its .wasm files, or its worker, removed must fail to load, so this test
+ *    can fail;
  *  - a Node folder installs the tarball and onnxruntime-node, runs `npx dllm-web generate`, and a
  *    10-line script that imports `dllm-web/node` and generates.
  *
@@ -17,7 +18,7 @@
  * registry as `npm install` does. KEEP_CONSUMER=1 keeps the temporary folder.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stripVTControlCharacters } from "node:util";
@@ -268,15 +269,21 @@ try {
     check(served(site, /dllm-web\/lib\/engine\.worker\.js$/) && served(site, /dllm-web\/lib\/assets\/[^/]*\.wasm$/), `worker or .wasm not served from the package: ${site.log.join(", ")}`);
   });
 
-  await step("browser: the built app without its .wasm files fails to load (so this test can fail)", async () => {
-    const assets = join(app, "dist/assets");
-    for (const file of readdirSync(assets)) if (file.endsWith(".wasm")) rmSync(join(assets, file));
-    const site = await hostFolder(join(app, "dist"), { isolated: true });
+  // The same build with a file taken away must fail, so the checks above can fail.
+  const withoutFiles = async (name: string, missing: RegExp): Promise<void> => {
+    const copy = join(app, name);
+    cpSync(join(app, "dist"), copy, { recursive: true });
+    const removed = readdirSync(join(copy, "assets")).filter((file) => missing.test(file));
+    check(removed.length > 0, `the build has no file matching ${missing}`);
+    for (const file of removed) rmSync(join(copy, "assets", file));
+    const site = await hostFolder(copy, { isolated: true });
     hosts.push(site);
     const report = await runPage(browser!, site.url + modelQuery, [site]);
-    check(!report.ok, "the page generated without onnxruntime's .wasm files");
-    check(site.log.some((line) => line.startsWith("404") && line.endsWith(".wasm")), `the failed page never asked for a .wasm: ${site.log.join(", ")}`);
-  });
+    check(!report.ok, `the page generated without ${removed.join(", ")}`);
+    check(site.log.some((line) => line.startsWith("404") && missing.test(line)), `the failed page never asked for ${missing}: ${site.log.join(", ")}`);
+  };
+  await step("browser: the built app without its .wasm files fails to load", () => withoutFiles("dist-no-wasm", /\.wasm$/));
+  await step("browser: the built app without its worker fails to load", () => withoutFiles("dist-no-worker", /engine\.worker[^/]*\.js$/));
   await browser.close();
   browser = undefined;
 
