@@ -27,6 +27,10 @@ export default defineConfig({
     baseURL: PREVIEW_URL,
     viewport: VIEWPORT,
     launchOptions: { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS },
+    // playwright-core's defaults, which the tests were written against: an action or a wait with no
+    // timeout of its own fails after 30 s (the runner's default, 0, would wait out the test).
+    actionTimeout: 30_000,
+    navigationTimeout: 30_000,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
