@@ -40,7 +40,8 @@ async function pick(page: Page, repo: string, dtype: string, backend: "wasm" | "
 /** One chat turn; returns what the conversation shows as the answer. */
 async function chatTurn(page: Page, options: Record<string, string | number>): Promise<{ answer: string; nfe: number }> {
   if (!(await page.isChecked("#chat-mode"))) await page.check("#chat-mode");
-  await page.click("#chat-new").catch(() => undefined); // disabled when the conversation is empty
+  // New chat is disabled while the conversation is empty (a click would wait for it forever).
+  if (await page.isEnabled("#chat-new")) await page.click("#chat-new");
   await setPrompt(page, QUESTION);
   await setOptions(page, options);
   await startRun(page);
@@ -115,6 +116,9 @@ test.describe("the Qwen3 diffusion exports (local replica) in the page", { tag: 
       for (const options of settings) {
         const { answer, nfe } = await chatTurn(page, options);
         assert.ok(nfe > 0);
+        // The chat template's special tokens are named chips on the canvas, never text.
+        const chips = await page.$$eval("#live .cell.prompt.special", (cells) => cells.map((c) => [(c as HTMLElement).dataset.special, c.textContent]));
+        assert.ok(chips.some(([name, text]) => name === "<|im_start|>" && text === "im_start"), `prompt chips: ${JSON.stringify(chips.slice(0, 4))}`);
         assert.doesNotMatch(answer, /<\|[a-z_]+\|>/, "no special token is shown as text");
         assert.doesNotMatch(answer, /^<think>\s*<\/think>/, "no empty think block");
       }

@@ -123,8 +123,16 @@ export class RunView {
   }
 
   /** Shows the first `count` steps of a recorded run (trace replay). */
-  showRecorded(promptLength: number, genLength: number, steps: readonly StepEvent[], count: number, vocab: readonly string[], label: string): void {
-    this.start(promptLength, genLength, vocab, label);
+  showRecorded(
+    promptLength: number,
+    genLength: number,
+    steps: readonly StepEvent[],
+    count: number,
+    vocab: readonly string[],
+    label: string,
+    tokens: CanvasTokens = {},
+  ): void {
+    this.start(promptLength, genLength, vocab, label, tokens);
     for (const event of steps.slice(0, count)) applyStep(this.state, event);
     this.source = steps;
     this.setStatus("done");
@@ -169,7 +177,7 @@ export class RunView {
     const context = this.cellContext();
     if (cell.dataset.promptIndex !== undefined) {
       const index = Number(cell.dataset.promptIndex);
-      this.tooltip.showPrompt(index, this.canvasTokens.promptTokens?.[index] ?? "", context.specialNames);
+      this.tooltip.showPrompt(index, String(this.canvasTokens.promptTokens?.[index] ?? ""), context.specialNames);
     } else {
       this.tooltip.showGenerated({ ...context, passes: this.state.steps, index: Number(cell.dataset.pos) });
     }

@@ -88,7 +88,8 @@ export class TokenRow {
 
   reset(genLength: number, tokens: CanvasTokens = {}): void {
     this.specialNames = tokens.specialNames ?? new Set();
-    const prompt = tokens.promptTokens ?? [];
+    // A loaded trace's header is untrusted: whatever it holds is drawn as text.
+    const prompt = (tokens.promptTokens ?? []).map(String);
     const shown = prompt.slice(-MAX_PROMPT_CELLS);
     const nodes: HTMLElement[] = [];
     if (shown.length < prompt.length) nodes.push(element("span", "cell prompt elided", `… ${prompt.length - shown.length} earlier tokens`));
@@ -186,6 +187,11 @@ export class TokenRow {
   }
 
   private move(event: KeyboardEvent): void {
+    // Esc dismisses the tooltip (and, page-wide, still stops a run).
+    if (event.key === "Escape") {
+      this.onCell(null);
+      return;
+    }
     const cells = this.allCells;
     const from = cells.indexOf(this.cellOf(event.target) as HTMLSpanElement);
     if (from < 0) return;

@@ -99,7 +99,7 @@ export class TracePanel {
     if (!this.replayed) return;
     const { trace, vocab } = this.replayed;
     const { header, steps, result } = trace;
-    this.view.showRecorded(result.promptLength, header.options.genLength, steps, count, vocab, `replay of ${header.model}`);
+    this.view.showRecorded(result.promptLength, header.options.genLength, steps, count, vocab, `replay of ${header.model}`, { promptTokens: header.promptTokens });
     if (count === steps.length) this.view.showText(result.text);
     setText(this.label, `step ${count} of ${steps.length} · ${header.options.decoder} · ${JSON.stringify(header.prompt.slice(0, 60))}`);
     this.label.dataset.total = String(steps.length);
