@@ -31,7 +31,9 @@ export default defineConfig({
     // timeout of its own fails after 30 s (the runner's default, 0, would wait out the test).
     actionTimeout: 30_000,
     navigationTimeout: 30_000,
-    trace: "retain-on-failure",
+    // DOM snapshots, not a screencast, in the kept traces: recording frames of every test costs
+    // the two cores enough to slow timing-sensitive pages (the player).
+    trace: { mode: "retain-on-failure", screenshots: false },
     screenshot: "only-on-failure",
   },
   // Tests tagged @webgpu run in a Chromium with WebGPU enabled (SwiftShader here), the rest without.
