@@ -45,7 +45,7 @@ export const FLAGS: Record<string, string> = {
   hubUrl: "--hub-url",
 };
 
-export const USAGE = `usage: npm run generate -- --prompt TEXT [--decoder fixed|threshold|factor|adablock]
+export const USAGE = `usage: dllm-web generate --prompt TEXT [--decoder fixed|threshold|factor|adablock]   (in this repository: npm run generate -- ...)
   [--gen-length N] [--block-size B] [--steps N] [--remasking low_confidence|random]
   [--threshold T] [--factor F] [--delimiter-threshold TD] [--delimiters LIST] [--inner-rule threshold|factor]
   [--temperature T] [--seed S] [--cache none|prefix|dual] [--json] [--trace FILE]
