@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { chromium, type Browser } from "@playwright/test";
-import { hostFolder, type StaticHost } from "./serve.ts";
+import { serveFolder, type ServedFolder } from "../../src/node/serve-folder.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MODEL = resolve(ROOT, "public/models/dllm-tiny");
@@ -155,7 +155,7 @@ interface PageReport {
   cancel?: { stopReason: string; nfe: number; genLength: number };
 }
 
-async function runPage(browser: Browser, url: string, hosts: StaticHost[]): Promise<PageReport> {
+async function runPage(browser: Browser, url: string, hosts: ServedFolder[]): Promise<PageReport> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -166,7 +166,7 @@ async function runPage(browser: Browser, url: string, hosts: StaticHost[]): Prom
     await page.goto(url);
     const text = await page.locator("#out[data-report]").getAttribute("data-report", { timeout: PAGE_TIMEOUT_MS });
     const report = JSON.parse(text ?? "{}") as PageReport;
-    if (!report.ok) report.error = `${report.error}\n  console: ${errors.join("\n  console: ")}\n  404s: ${hosts.flatMap((host) => host.log.filter((line) => line.startsWith("404"))).join(", ")}`;
+    if (!report.ok) report.error = `${report.error}\n  console: ${errors.join("\n  console: ")}\n  404s: ${hosts.flatMap((host) => host.responses.filter((line) => line.startsWith("404"))).join(", ")}`;
     return report;
   } finally {
     await page.close();
@@ -182,8 +182,8 @@ function checkGeneration(where: string, report: PageReport, withCancel: boolean)
   if (withCancel) check(cancel && cancel.stopReason === "aborted" && cancel.nfe < cancel.genLength, `${where}: cancel() did not stop the run: ${JSON.stringify(cancel)}`);
 }
 
-function served(host: StaticHost, pattern: RegExp): boolean {
-  return host.log.some((line) => line.startsWith("200") && pattern.test(line));
+function served(host: ServedFolder, pattern: RegExp): boolean {
+  return host.responses.some((line) => line.startsWith("200") && pattern.test(line));
 }
 
 async function startDevServer(cwd: string): Promise<{ url: string; stop: () => void }> {
@@ -210,7 +210,7 @@ async function startDevServer(cwd: string): Promise<{ url: string; stop: () => v
 
 const work = mkdtempSync(join(tmpdir(), "dllm-consumer-"));
 let browser: Browser | undefined;
-const hosts: StaticHost[] = [];
+const hosts: ServedFolder[] = [];
 try {
   const tarball = await step("build the library and pack it", () => {
     execFileSync("npm", ["run", "build:lib"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
@@ -238,19 +238,19 @@ try {
   });
   await step("Vite app: vite build", () => execFileSync(resolve(app, "node_modules/.bin/vite"), ["build"], { cwd: app, stdio: ["ignore", "ignore", "inherit"] }));
 
-  const model = await hostFolder(MODEL, { shared: true });
+  const model = await serveFolder(MODEL, { shared: true });
   hosts.push(model);
   const modelQuery = `?model=${encodeURIComponent(model.url)}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
   await step("browser: the built app (isolated), model from another origin: load, AdaBlock with steps, cancel", async () => {
-    const site = await hostFolder(join(app, "dist"), { isolated: true });
+    const site = await serveFolder(join(app, "dist"), { isolated: true });
     hosts.push(site);
     const report = await runPage(browser!, site.url + modelQuery, [site, model]);
     checkGeneration("built app", report, true);
-    check(served(site, /\.js$/) && served(site, /engine\.worker[^/]*\.js$/), `the worker did not come from the app's build: ${site.log.join(", ")}`);
-    check(served(site, /\.wasm$/), `onnxruntime's .wasm did not come from the app's build: ${site.log.join(", ")}`);
-    check(served(model, /\.onnx$/), `the graph was not fetched from the model's URL: ${model.log.join(", ")}`);
+    check(served(site, /\.js$/) && served(site, /engine\.worker[^/]*\.js$/), `the worker did not come from the app's build: ${site.responses.join(", ")}`);
+    check(served(site, /\.wasm$/), `onnxruntime's .wasm did not come from the app's build: ${site.responses.join(", ")}`);
+    check(served(model, /\.onnx$/), `the graph was not fetched from the model's URL: ${model.responses.join(", ")}`);
   });
 
   await step("browser: the same page under vite dev (pre-bundled dependencies)", async () => {
@@ -263,10 +263,10 @@ try {
   });
 
   await step("browser: no bundler, <script type=module> importing node_modules/dllm-web/lib/index.js", async () => {
-    const site = await hostFolder(app, { isolated: true });
+    const site = await serveFolder(app, { isolated: true });
     hosts.push(site);
     checkGeneration("static host", await runPage(browser!, `${site.url}static.html${modelQuery}`, [site, model]), false);
-    check(served(site, /dllm-web\/lib\/engine\.worker\.js$/) && served(site, /dllm-web\/lib\/assets\/[^/]*\.wasm$/), `worker or .wasm not served from the package: ${site.log.join(", ")}`);
+    check(served(site, /dllm-web\/lib\/engine\.worker\.js$/) && served(site, /dllm-web\/lib\/assets\/[^/]*\.wasm$/), `worker or .wasm not served from the package: ${site.responses.join(", ")}`);
   });
 
   // The same build with a file taken away must fail, so the checks above can fail.
@@ -276,11 +276,11 @@ try {
     const removed = readdirSync(join(copy, "assets")).filter((file) => missing.test(file));
     check(removed.length > 0, `the build has no file matching ${missing}`);
     for (const file of removed) rmSync(join(copy, "assets", file));
-    const site = await hostFolder(copy, { isolated: true });
+    const site = await serveFolder(copy, { isolated: true });
     hosts.push(site);
     const report = await runPage(browser!, site.url + modelQuery, [site]);
     check(!report.ok, `the page generated without ${removed.join(", ")}`);
-    check(site.log.some((line) => line.startsWith("404") && missing.test(line)), `the failed page never asked for ${missing}: ${site.log.join(", ")}`);
+    check(site.responses.some((line) => line.startsWith("404") && missing.test(line)), `the failed page never asked for ${missing}: ${site.responses.join(", ")}`);
   };
   await step("browser: the built app without its .wasm files fails to load", () => withoutFiles("dist-no-wasm", /\.wasm$/));
   await step("browser: the built app without its worker fails to load", () => withoutFiles("dist-no-worker", /engine\.worker[^/]*\.js$/));
