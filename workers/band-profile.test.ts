@@ -3,13 +3,11 @@
  * model: it averages exactly the runs it makes, reports progress, stops on cancel() and
  * refuses bad requests by name.
  */
-import { resolve } from "node:path";
-import * as ortWeb from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GenerateOptions, StepEvent } from "../src/decoding/types.ts";
 import { BandAverager, binCount } from "../src/eval/volatility.ts";
-import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
-import { serveFolder, type ServedFolder } from "../src/node/serve-folder.ts";
+import type { ServedFolder } from "../src/node/serve-folder.ts";
+import { serveShippedModels } from "./testing.ts";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
 import { api } from "./engine.worker.ts";
 import type { BandProfileProgress } from "./api.ts";
@@ -27,8 +25,7 @@ describe("engine worker: band profile", () => {
   let served: ServedFolder;
 
   beforeAll(async () => {
-    ortWeb.env.wasm.wasmPaths = resolve(import.meta.dirname, "../node_modules/onnxruntime-web/dist") + "/";
-    served = await serveFolder(resolve(DEFAULT_MODEL_PATH, ".."));
+    served = await serveShippedModels();
   });
   afterAll(async () => {
     await served.close();

@@ -3,13 +3,12 @@
  * HTTP): the KV-cache graph is fetched only when a run asks for a cache, and its runs agree with
  * the Node backend's.
  */
-import { resolve } from "node:path";
-import * as ortWeb from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../src/decoding/engine.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
-import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
-import { serveFolder, type ServedFolder } from "../src/node/serve-folder.ts";
+import { loadModel } from "../src/node/model.ts";
+import type { ServedFolder } from "../src/node/serve-folder.ts";
+import { serveShippedModels } from "./testing.ts";
 import { api } from "./engine.worker.ts";
 
 const prompt = "Question: Ben has 13 cups. He wins 4 more. How many cups does Ben have now?\nAnswer:\n";
@@ -20,8 +19,7 @@ describe("engine worker API with a KV cache", () => {
   const realFetch = globalThis.fetch;
 
   beforeAll(async () => {
-    ortWeb.env.wasm.wasmPaths = resolve(import.meta.dirname, "../node_modules/onnxruntime-web/dist") + "/";
-    served = await serveFolder(resolve(DEFAULT_MODEL_PATH, ".."));
+    served = await serveShippedModels();
     globalThis.fetch = (input, init) => {
       // Downloads only: the cache also asks HEAD for a stored file's version.
       if ((init?.method ?? (input instanceof Request ? input.method : "GET")) === "GET") requested.push(String(input instanceof Request ? input.url : input));

@@ -3,13 +3,11 @@
  * folder over HTTP from a local server. Bad input, concurrency, cancellation and unloading
  * mid-run, as a page or library user would meet them.
  */
-import { resolve } from "node:path";
-import * as ortWeb from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GenerateOptions, StepEvent } from "../src/decoding/types.ts";
 import { InferenceError, ModelLoadError, OptionError } from "../src/errors.ts";
-import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
-import { serveFolder, type ServedFolder } from "../src/node/serve-folder.ts";
+import type { ServedFolder } from "../src/node/serve-folder.ts";
+import { serveShippedModels } from "./testing.ts";
 import { api } from "./engine.worker.ts";
 
 /** One token per pass, so a run lasts long enough to be interrupted. */
@@ -29,8 +27,7 @@ describe("engine worker API", () => {
   const load = (baseUrl = modelUrl, extra = {}) => api.load({ baseUrl, backend: "wasm", wasmThreads: 1, ...extra });
 
   beforeAll(async () => {
-    ortWeb.env.wasm.wasmPaths = resolve(import.meta.dirname, "../node_modules/onnxruntime-web/dist") + "/";
-    served = await serveFolder(resolve(DEFAULT_MODEL_PATH, ".."));
+    served = await serveShippedModels();
     modelUrl = `${served.url}dllm-tiny/`;
   });
   afterAll(async () => {

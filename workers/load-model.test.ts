@@ -2,12 +2,11 @@
  * Loading steps that need no browser: a model too big for WASM's heap is refused naming
  * WebGPU, before any weights are fetched; a repo id resolves against the hub given.
  */
-import { resolve } from "node:path";
 import * as ortWeb from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelLoadError } from "../src/errors.ts";
-import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
-import { serveFolder, type ServedFolder } from "../src/node/serve-folder.ts";
+import type { ServedFolder } from "../src/node/serve-folder.ts";
+import { serveShippedModels } from "./testing.ts";
 import { cachedModelFiles, type CachedModelFiles } from "./cached-files.ts";
 import { loadWebModel, WASM_MAX_MODEL_BYTES, webModelSource, type WebOrt } from "./load-model.ts";
 
@@ -29,8 +28,7 @@ function withHugeManifest(files: CachedModelFiles, fetched: string[]): CachedMod
 describe("loading in the worker", () => {
   let served: ServedFolder;
   beforeAll(async () => {
-    ortWeb.env.wasm.wasmPaths = resolve(import.meta.dirname, "../node_modules/onnxruntime-web/dist") + "/";
-    served = await serveFolder(resolve(DEFAULT_MODEL_PATH, ".."));
+    served = await serveShippedModels();
   });
   afterAll(async () => {
     await served.close();
