@@ -60,27 +60,29 @@ class Block(nn.Module):
         self.gate_up = nn.Linear(cfg.d_model, 2 * cfg.d_ff, bias=False)
         self.down = nn.Linear(cfg.d_ff, cfg.d_model, bias=False)
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-        b, s, d = x.shape
-        q, k, v = self.qkv(self.attn_norm(x)).view(b, s, 3, self.n_heads, self.head_dim).permute(2, 0, 3, 1, 4)
-        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        scores = torch.matmul(q, k.transpose(-1, -2)) * (self.head_dim ** -0.5)
-        attn = torch.matmul(torch.softmax(scores, dim=-1), v)  # [b, heads, s, head_dim], no mask
-        x = x + self.out(attn.transpose(1, 2).reshape(b, s, d))
-        gate, up = self.gate_up(self.ffn_norm(x)).chunk(2, dim=-1)
-        return x + self.down(F.silu(gate) * up)
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, rows=None) -> torch.Tensor:
+        return self.mix(x, cos, sin, None, None, rows)[0]
 
-    def forward_cached(self, x, cos, sin, past_k, past_v):
+    def forward_cached(self, x, cos, sin, past_k, past_v, rows=None):
         """forward() for a window of positions that also attends to cached keys/values of other
         positions (past_k/past_v: [b, heads, past, head_dim], rotary already applied to past_k).
         Returns the window's output and its own rotated keys and values, for a cache."""
+        return self.mix(x, cos, sin, past_k, past_v, rows)
+
+    def mix(self, x, cos, sin, past_k, past_v, rows):
+        """Attention then the FFN. `rows` (None: every position) keeps the positions whose output
+        the caller needs, rows(tensor, axis): the exported graphs pass the pass's row range for the
+        last block, whose keys and values still cover every position while its queries, residual
+        and FFN run on those rows only."""
         b, s, d = x.shape
         q, k, v = self.qkv(self.attn_norm(x)).view(b, s, 3, self.n_heads, self.head_dim).permute(2, 0, 3, 1, 4)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        keys, values = torch.cat([past_k, k], dim=2), torch.cat([past_v, v], dim=2)
+        keys, values = (k, v) if past_k is None else (torch.cat([past_k, k], dim=2), torch.cat([past_v, v], dim=2))
+        if rows is not None:
+            q, x = rows(q, 2), rows(x, 1)
         scores = torch.matmul(q, keys.transpose(-1, -2)) * (self.head_dim ** -0.5)
-        attn = torch.matmul(torch.softmax(scores, dim=-1), values)
-        x = x + self.out(attn.transpose(1, 2).reshape(b, s, d))
+        attn = torch.matmul(torch.softmax(scores, dim=-1), values)  # [b, heads, rows, head_dim], no mask
+        x = x + self.out(attn.transpose(1, 2).reshape(b, -1, d))
         gate, up = self.gate_up(self.ffn_norm(x)).chunk(2, dim=-1)
         return x + self.down(F.silu(gate) * up), k, v
 
@@ -99,13 +101,14 @@ class DiffusionLM(nn.Module):
             for lin in (block.out, block.down):
                 nn.init.normal_(lin.weight, std=0.02 / (2 * cfg.n_layers) ** 0.5)
 
-    def trunk(self, input_ids: torch.Tensor) -> torch.Tensor:
-        """The blocks' output before the final norm (per position, so the exported graphs can
-        slice the rows a pass needs before the norm and the head)."""
+    def trunk(self, input_ids: torch.Tensor, rows=None) -> torch.Tensor:
+        """The blocks' output before the final norm, per position, or for the positions `rows`
+        keeps (Block.mix): no later block reads the last one's other positions, so the exported
+        graphs run its queries and FFN, and then the norm and the head, on the pass's rows only."""
         x = self.embed(input_ids)
         cos, sin = rope_tables(input_ids.shape[1], self.cfg.d_model // self.cfg.n_heads, self.cfg.rope_theta, input_ids.device)
-        for block in self.blocks:
-            x = block(x, cos, sin)
+        for layer, block in enumerate(self.blocks):
+            x = block(x, cos, sin, rows if layer == len(self.blocks) - 1 else None)
         return x
 
     def hidden(self, input_ids: torch.Tensor) -> torch.Tensor:
@@ -127,14 +130,16 @@ class DiffusionLM(nn.Module):
         x, keys, values = self.trunk_cached(input_ids, start, past_keys, past_values)
         return self.logits(self.norm(x)), keys, values
 
-    def trunk_cached(self, input_ids, start, past_keys, past_values):
-        """forward_cached with the window's states before the final norm instead of logits."""
+    def trunk_cached(self, input_ids, start, past_keys, past_values, rows=None):
+        """forward_cached with the window's states before the final norm instead of logits (of the
+        window's positions that `rows` keeps, as in trunk)."""
         x = self.embed(input_ids)
         cos, sin = rope_tables(input_ids.shape[1], self.cfg.d_model // self.cfg.n_heads, self.cfg.rope_theta, input_ids.device,
                                offset=start.to(torch.float32))
         keys, values = [], []
         for layer, block in enumerate(self.blocks):
-            x, k, v = block.forward_cached(x, cos, sin, past_keys[layer], past_values[layer])
+            last = layer == len(self.blocks) - 1
+            x, k, v = block.forward_cached(x, cos, sin, past_keys[layer], past_values[layer], rows if last else None)
             keys.append(k)
             values.append(v)
         return x, torch.stack(keys), torch.stack(values)

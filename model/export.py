@@ -3,8 +3,10 @@
 Graph contract (onnx/model.onnx): inputs `input_ids` int64 [batch, sequence] and `row_range`
 int64 [2] = [from, to), the canvas rows the pass needs (0 <= from < to <= sequence; an empty
 range fails in onnxruntime 1.30's TopK: SIGFPE on node, "divide by zero" on WASM). The
-blocks run over the whole canvas; their states are sliced to rows [from, to) before the final
-norm and the output head, so the head (the largest MatMul) runs on R = to - from rows only.
+blocks run over the whole canvas, except that the last one computes its keys and values for
+every position but its queries, attention output and FFN for rows [from, to) only (nothing
+after it reads the other positions); the final norm and the output head (the largest MatMul)
+then run on those R = to - from rows.
 Outputs, for those rows:
   logits    float32 [batch, R, vocab]
   top_ids   int32   [batch, R, 2]  the two highest-logit ids, descending, ties to the lower id
@@ -78,23 +80,27 @@ ROW_OUTPUTS = ["logits", "top_ids", "top_probs"]
 
 
 class SliceRows(torch.autograd.Function):
-    """states[:, from:to] for a row_range tensor, exported as one ONNX Slice on axis 1 whose
-    bounds are graph values (tracing a Python slice would freeze them to the dummy's)."""
+    """tensor[..., from:to, ...] on one axis for a row_range tensor, exported as one ONNX Slice
+    whose bounds are graph values (tracing a Python slice would freeze them to the dummy's)."""
 
     @staticmethod
-    def forward(ctx, states, starts, ends):
-        return states[:, int(starts[0]):int(ends[0])]
+    def forward(ctx, tensor, starts, ends, axis):
+        return tensor.narrow(axis, int(starts[0]), int(ends[0]) - int(starts[0]))
 
     @staticmethod
-    def symbolic(g, states, starts, ends):
-        return g.op("Slice", states, starts, ends, g.op("Constant", value_t=torch.tensor([1])))
+    def symbolic(g, tensor, starts, ends, axis):
+        return g.op("Slice", tensor, starts, ends, g.op("Constant", value_t=torch.tensor([axis])))
 
 
-def row_outputs(model, states, row_range):
-    """The rows [from, to) of the pre-norm states through the norm and the head: logits, the
+def row_selector(row_range):
+    """The `rows` argument of DiffusionLM.trunk for a row_range input."""
+    return lambda tensor, axis: SliceRows.apply(tensor, row_range[:1], row_range[1:], axis)
+
+
+def row_outputs(model, rows):
+    """The pass's rows of the pre-norm states through the norm and the head: logits, the
     top-2 ids (ONNX TopK: descending, ties to the lower index) and their float32 softmax
     probabilities."""
-    rows = SliceRows.apply(states, row_range[:1], row_range[1:])
     logits = model.logits(model.norm(rows))
     _, top = torch.topk(logits, 2, dim=-1)
     probs = torch.softmax(logits, dim=-1).gather(-1, top)
@@ -103,14 +109,14 @@ def row_outputs(model, states, row_range):
 
 def full_pass(model):
     def forward(input_ids, row_range):
-        return row_outputs(model, model.trunk(input_ids), row_range)
+        return row_outputs(model, model.trunk(input_ids, row_selector(row_range)))
     return forward
 
 
 def cached_pass(model):
     def forward(input_ids, window_start, past_keys, past_values, row_range):
-        states, keys, values = model.trunk_cached(input_ids, window_start, past_keys, past_values)
-        return (*row_outputs(model, states, row_range), keys, values)
+        states, keys, values = model.trunk_cached(input_ids, window_start, past_keys, past_values, row_selector(row_range))
+        return (*row_outputs(model, states), keys, values)
     return forward
 
 
