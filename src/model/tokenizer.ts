@@ -1,8 +1,10 @@
 /**
- * The text side of a model: a thin wrapper over @huggingface/tokenizers (the only tokenizer
- * implementation in the project) that exposes what the engine needs.
+ * The text side of a model: a thin wrapper over @huggingface/tokenizers that exposes what the
+ * engine needs. Encoding goes through our own Unigram encoder (unigram-encoder.ts, the library's
+ * rules in typed arrays) where it supports the tokenizer, and through the library otherwise.
  */
 import { Tokenizer } from "@huggingface/tokenizers";
+import { createUnigramEncoder } from "./unigram-encoder.ts";
 
 export interface DecodeOptions {
   /** Drop added special tokens (`<|im_end|>`, `[EOS]`) from the text; default false. */
@@ -58,6 +60,9 @@ function displayText(piece: string): string {
 
 export function createTextCodec(tokenizerJson: object, tokenizerConfig: object): TextCodec {
   const tokenizer = new Tokenizer(tokenizerJson as never, tokenizerConfig as never);
+  // The library's Unigram lattice is slow enough to show in a generation's time; the fast
+  // encoder gives the same ids for the tokenizers it supports (the shipped model's kind).
+  const fastEncode = createUnigramEncoder(tokenizerJson, tokenizerConfig);
   const json = tokenizerJson as { model?: { vocab?: unknown }; added_tokens?: { id: number; content: string; special?: boolean }[] };
   const vocab = json.model?.vocab;
   // Unigram lists [piece, score] pairs; BPE and WordPiece map piece -> id. Added tokens may sit
@@ -88,7 +93,7 @@ export function createTextCodec(tokenizerJson: object, tokenizerConfig: object):
     byteLevel ? Array.from(new TextEncoder().encode(plain), (b) => byteLevel.toChar[b]).join("") : undefined;
 
   return {
-    encode: (input) => tokenizer.encode(input, { add_special_tokens: false }).ids,
+    encode: fastEncode ?? ((input) => tokenizer.encode(input, { add_special_tokens: false }).ids),
     // The library rejects an empty list; an empty prompt or generation decodes to "".
     decode: (tokenIds, options = {}) =>
       tokenIds.length === 0 ? "" : tokenizer.decode([...tokenIds], { skip_special_tokens: options.skipSpecialTokens === true }),
