@@ -23,7 +23,8 @@ cached keys/values of the other positions (the approximate KV caches; docs/kv-ca
           float32 [layers, batch, heads, window, head_dim] (the whole window; keys with rotary
           of their true positions)
 
-Both also ship int8 (onnx/model_quantized.onnx, onnx/model_kv_quantized.onnx; quantize.py).
+Both also ship int8 (onnx/model_quantized.onnx, onnx/model_kv_quantized.onnx; quantize.py, its FFN
+down projections smoothed with activation peaks over fixtures/dllm-tiny.calibration.json).
 
 usage: export.py --work DIR --out MODEL_DIR --delimiters ID,ID,ID [--random] [--fixture FILE]
        export.py --kv-only|--graphs-only --out MODEL_DIR [--onnx-weights FILE]
@@ -191,12 +192,41 @@ def quantized_path(path):
     return path.replace(".onnx", "_quantized.onnx")
 
 
-def export_quantized(*paths):
+CALIBRATION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "dllm-tiny.calibration.json")
+
+
+def down_input_peaks(model, path=CALIBRATION):
+    """{"blocks.i": per-channel max |input| of block i's FFN down projection} over the calibration
+    canvases (calibration.ts; problems of a seed neither training nor evaluation uses), for the
+    int8 graphs' smoothing (quantize.smooth_down)."""
+    with open(path) as f:
+        canvases = [c["input_ids"] for c in json.load(f)["canvases"]]
+    peaks = {}
+
+    def record(name):
+        def hook(_module, inputs):
+            peak = inputs[0].abs().amax(dim=(0, 1))
+            peaks[name] = torch.maximum(peaks[name], peak) if name in peaks else peak
+        return hook
+
+    handles = [block.down.register_forward_pre_hook(record(f"blocks.{i}")) for i, block in enumerate(model.blocks)]
+    try:
+        with torch.no_grad():
+            for ids in canvases:
+                model(torch.tensor([ids]))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return {name: peak.tolist() for name, peak in peaks.items()}
+
+
+def export_quantized(model, *paths):
     """The int8 twin of each graph (quantize.py), next to it."""
     from quantize import quantize_file
 
+    peaks = down_input_peaks(model)
     for path in paths:
-        quantize_file(path, quantized_path(path))
+        quantize_file(path, quantized_path(path), down_peaks=peaks)
 
 
 def export_from_onnx(out_dir, onnx_weights, kv_only):
@@ -212,7 +242,7 @@ def export_from_onnx(out_dir, onnx_weights, kv_only):
     load_onnx_weights(model, onnx_weights or os.path.join(out_dir, GRAPH))
     model.eval()
     graphs = [] if kv_only else [export_full(model, out_dir)]
-    export_quantized(*graphs, export_cached(model, out_dir))
+    export_quantized(model, *graphs, export_cached(model, out_dir))
 
 
 def main():
@@ -269,7 +299,7 @@ def main():
     if args.fixture:
         with open(args.fixture, "w") as f:
             json.dump(parity_fixture(model, cfg.vocab_size), f)
-    export_quantized(onnx_path, export_cached(model, args.out))
+    export_quantized(model, onnx_path, export_cached(model, args.out))
 
 
 if __name__ == "__main__":
