@@ -191,6 +191,13 @@ describe("the library's rules, on hand-made vocabularies", () => {
     expect(differences(fast, libraryEncoder(json, {}), ["yab", "yabyab", "ab yab"])).toEqual([]);
   });
 
+  it("pieces outside the Basic Multilingual Plane match whole characters, never half a pair", () => {
+    const json = tinyUnigram([["\u2581", -1], ["😀", -2], ["a😀", -1], ["a", -3]]);
+    const fast = createUnigramEncoder(json, {})!;
+    expect(fast("a😀")).toEqual([4, 6]);
+    expect(differences(fast, libraryEncoder(json, {}), ["a😀😀", "😀a😀 😀", "😁a😂", "a\uD83D", "\uD83Da\uDE00😀", "a😀\uDE00"])).toEqual([]);
+  });
+
   it("added tokens are cut out leftmost first, then longest", () => {
     const json = tinyUnigram([["\u2581", -1], ["<", -2], ["a", -2]], {}, ["<<", "<<<", "a<"]);
     const fast = createUnigramEncoder(json, {})!;
