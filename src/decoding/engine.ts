@@ -171,7 +171,9 @@ export async function generate(
         },
       });
     }
-    if (eosReached(canvas, promptLength, eos, mask)) {
+    // Positions before this pass's first mask were settled and EOS-free when the last pass
+    // checked them, so the scan starts there rather than at the prompt's end (O(L) a pass).
+    if (eosReached(canvas, firstMasked, eos, mask)) {
       stopReason = "eos";
       break;
     }
