@@ -66,8 +66,16 @@ interface Totals {
 }
 
 /**
- * Per generation length: one untimed generation per setting, then the prompts in turn, each
- * decoded with every setting in an order shuffled per prompt.
+ * Untimed generations per setting before the timed ones: V8 compiles the engine's hot paths
+ * over the first few dozen passes, and one generation (about 6 passes at L = 64) left that
+ * compile in the first timed rows, L = 64's, as engine time (2.9-3.1 % there against 2.3-3.0 %
+ * when the same rows were measured again in the same process).
+ */
+const WARMUP_GENERATIONS = 5;
+
+/**
+ * Per generation length: WARMUP_GENERATIONS untimed generations per setting, then the prompts in
+ * turn, each decoded with every setting in an order shuffled per prompt.
  */
 export async function measureEngine(engine: EngineModel, plan: EnginePlan, onRow?: (row: EngineTiming) => void): Promise<EngineTiming[]> {
   const rows: EngineTiming[] = [];
@@ -76,7 +84,9 @@ export async function measureEngine(engine: EngineModel, plan: EnginePlan, onRow
   const timed = { ...engine, model };
   for (const genLength of plan.genLengths) {
     const options = new Map(plan.settings.map((setting) => [setting, cellOptions({ setting, blockSize: plan.blockSize }, defaultPlan({ genLength }))]));
-    for (const setting of plan.settings) await generate(timed, plan.prompts[0]!, options.get(setting));
+    for (let k = 0; k < WARMUP_GENERATIONS; k++) {
+      for (const setting of plan.settings) await generate(timed, plan.prompts[k % plan.prompts.length]!, options.get(setting));
+    }
     const totals = new Map<SettingName, Totals>(plan.settings.map((s) => [s, { generateMs: 0, modelMs: 0, nfe: 0, tokens: 0 }]));
     for (const prompt of plan.prompts) {
       for (const setting of shuffled(plan.settings, random.next)) {
