@@ -21,7 +21,7 @@ interface Example {
 }
 
 const ENTITIES: Record<string, string> = { "&#10;": "\n", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&lt;": "<", "&gt;": ">" };
-const unescape = (text: string): string => text.replace(/&#10;|&amp;|&quot;|&#39;|&lt;|&gt;/g, (entity) => ENTITIES[entity]!);
+const decodeEntities = (text: string): string => text.replace(/&#10;|&amp;|&quot;|&#39;|&lt;|&gt;/g, (entity) => ENTITIES[entity]!);
 
 function pageExamples(): Example[] {
   const html = readFileSync(resolve(import.meta.dirname, "../index.html"), "utf8");
@@ -30,7 +30,7 @@ function pageExamples(): Example[] {
     .filter(([, value]) => value !== "")
     .map(([, value, attributes, label]) => {
       const answer = /data-answer="(-?\d+)"/.exec(attributes!)?.[1];
-      return { label: label!.trim(), prompt: unescape(value!), answer: answer === undefined ? null : Number(answer) };
+      return { label: label!.trim(), prompt: decodeEntities(value!), answer: answer === undefined ? null : Number(answer) };
     });
 }
 
