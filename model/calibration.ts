@@ -10,8 +10,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createTextCodec } from "../src/model/tokenizer.ts";
 import { TRAIN_SEED_BASE, generateProblems } from "../src/problems/generate.ts";
+import { loadCodec } from "./data.ts";
 
 const MODEL_DIR = join(import.meta.dirname, "..", "public", "models", "dllm-tiny");
 const OUT = join(import.meta.dirname, "fixtures", "dllm-tiny.calibration.json");
@@ -20,9 +20,8 @@ const ANSWER_LENGTH = 64;
 const SHOWN = [0, 8, 24, 40];
 
 const { values } = parseArgs({ options: { count: { type: "string", default: "48" } } });
-const read = (name: string): object => JSON.parse(readFileSync(join(MODEL_DIR, name), "utf8")) as object;
-const codec = createTextCodec(read("tokenizer.json"), read("tokenizer_config.json"));
-const config = read("config.json") as { eos_token_id: number; mask_token_id: number };
+const codec = loadCodec(MODEL_DIR);
+const config = JSON.parse(readFileSync(join(MODEL_DIR, "config.json"), "utf8")) as { eos_token_id: number; mask_token_id: number };
 
 const canvases = generateProblems(SEED, Number(values.count)).map((problem, k) => {
   const target = [...codec.encode(problem.target), config.eos_token_id];
