@@ -7,7 +7,7 @@
 import axe from "axe-core";
 import type { Page } from "@playwright/test";
 import { setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
-import { expect, noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
+import { expect, sharedCheckedPage, test } from "./fixtures.ts";
 
 const SCHEMES = ["light", "dark"] as const;
 
@@ -39,15 +39,7 @@ async function checkBothThemes(page: Page, when: string): Promise<void> {
 
 test.describe("accessibility (axe-core)", () => {
   test.describe.configure({ mode: "serial" });
-  let checked: CheckedPage;
-
-  test.beforeAll(async ({ browser, baseURL }) => {
-    checked = await openCheckedPage(browser, "/", { baseURL, viewport: { width: 1366, height: 860 } });
-  });
-  test.afterAll(async () => {
-    await checked?.page.context().close();
-  });
-  noteErrorsPerTest(() => checked);
+  const checked = sharedCheckedPage("/", { viewport: { width: 1366, height: 860 } });
 
   test("main page before a run, light and dark", async () => {
     const { page } = checked;

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "@playwright/test";
-import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
+import { sharedCheckedPage, test } from "./fixtures.ts";
 
 const SMALL = "count=2&blockSizes=4,8&genLength=16&backend=wasm";
 const TIMEOUT = 300_000;
@@ -18,15 +18,7 @@ async function filledCells(page: Page): Promise<number> {
 
 test.describe("evaluation page", () => {
   test.describe.configure({ mode: "serial" });
-  let checked: CheckedPage;
-
-  test.beforeAll(async ({ browser, baseURL }) => {
-    checked = await openCheckedPage(browser, `eval.html?${SMALL}`, { baseURL });
-  });
-  test.afterAll(async () => {
-    await checked?.page.context().close();
-  });
-  noteErrorsPerTest(() => checked);
+  const checked = sharedCheckedPage(`eval.html?${SMALL}`);
 
   test("loads the model and runs every setting and B0, filling the table and plot as it goes", async () => {
     const { page } = checked;

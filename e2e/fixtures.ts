@@ -99,6 +99,24 @@ export function noteErrorsPerTest(checked: () => CheckedPage | undefined): void 
   });
 }
 
+/**
+ * The usual shared page of a serial suite: opened at `url` in beforeAll (with the baseURL
+ * fixture, so "/" resolves), closed in afterAll, its errors noted per test. The returned object
+ * is filled in by beforeAll, so tests read `checked.page` as from openCheckedPage. Suites that
+ * set more up around the page (servers, listeners) open it themselves.
+ */
+export function sharedCheckedPage(url: string, options: CheckedPageOptions = {}): CheckedPage {
+  const checked = {} as CheckedPage;
+  test.beforeAll(async ({ browser, baseURL }) => {
+    Object.assign(checked, await openCheckedPage(browser, url, { baseURL, ...options }));
+  });
+  test.afterAll(async () => {
+    await checked.page?.context().close();
+  });
+  noteErrorsPerTest(() => checked);
+  return checked;
+}
+
 interface TestFixtures {
   expectedErrors: ExpectedErrors;
   consoleErrors: string[];

@@ -11,7 +11,7 @@ import type { Page } from "@playwright/test";
 import { parseTrace, type Trace } from "../src/decoding/trace.ts";
 import { displayToken } from "../src/web/token-text.ts";
 import { readRun, RUN_TIMEOUT, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
-import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
+import { sharedCheckedPage, test } from "./fixtures.ts";
 
 const ARITHMETIC = "Question: Ben has 13 cups. He wins 4 more. He loses 1. How many cups does Ben have now?\nAnswer:\n";
 
@@ -29,16 +29,8 @@ async function horizontalOverflow(page: Page): Promise<number> {
 
 test.describe("layout, canvas and heat map", () => {
   test.describe.configure({ mode: "serial" });
-  let checked: CheckedPage;
+  const checked = sharedCheckedPage("/", { viewport: { width: 1366, height: 860 } });
   let trace: Trace;
-
-  test.beforeAll(async ({ browser, baseURL }) => {
-    checked = await openCheckedPage(browser, "/", { baseURL, viewport: { width: 1366, height: 860 } });
-  });
-  test.afterAll(async () => {
-    await checked?.page.context().close();
-  });
-  noteErrorsPerTest(() => checked);
 
   test("wide: prompt, Generate and the canvas first, decoder settings beside them; presets set the fields", async () => {
     const { page } = checked;

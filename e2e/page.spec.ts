@@ -19,24 +19,16 @@ import {
   waitForModel,
   waitForRunEnd,
 } from "./driver.ts";
-import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
+import { sharedCheckedPage, test } from "./fixtures.ts";
 
 const EMBEDDED = "./models/dllm-tiny/";
 const ARITHMETIC = "Question: Ben has 13 cups. He wins 4 more. He loses 1. How many cups does Ben have now?\nAnswer:\n";
 
 test.describe("page on vite preview (COOP/COEP), WASM backend", () => {
   test.describe.configure({ mode: "serial" });
-  let checked: CheckedPage;
   // The bad-URL test provokes 404s for its missing folder on purpose.
   const missing = /missing-model/;
-
-  test.beforeAll(async ({ browser, baseURL }) => {
-    checked = await openCheckedPage(browser, "/", { baseURL, expectedErrors: missing });
-  });
-  test.afterAll(async () => {
-    await checked?.page.context().close();
-  });
-  noteErrorsPerTest(() => checked);
+  const checked = sharedCheckedPage("/", { expectedErrors: missing });
 
   test("loads the embedded model on WASM, cross-origin isolated, downloaded", async () => {
     const { page } = checked;

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { parseTrace, serializeTrace, type Trace } from "../src/decoding/trace.ts";
 import { RUN_TIMEOUT, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
-import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
+import { sharedCheckedPage, test } from "./fixtures.ts";
 
 const ARITHMETIC = "Question: Ben has 13 cups. He wins 4 more. He loses 1. How many cups does Ben have now?\nAnswer:\n";
 
@@ -126,16 +126,8 @@ async function recordedRate(page: Page): Promise<{ rate: number; passes: number 
 
 test.describe("playback and the volatility band (WASM)", () => {
   test.describe.configure({ mode: "serial" });
-  let checked: CheckedPage;
+  const checked = sharedCheckedPage("/");
   let trace: Trace;
-
-  test.beforeAll(async ({ browser, baseURL }) => {
-    checked = await openCheckedPage(browser, "/", { baseURL });
-  });
-  test.afterAll(async () => {
-    await checked?.page.context().close();
-  });
-  noteErrorsPerTest(() => checked);
 
   test("slow motion buffers the run (which is not slowed) and plays it at the chosen pace", async () => {
     const { page } = checked;

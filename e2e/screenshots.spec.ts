@@ -7,7 +7,7 @@
  */
 import type { Page } from "@playwright/test";
 import { setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
-import { expect, noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
+import { expect, sharedCheckedPage, test } from "./fixtures.ts";
 
 const SIZES = [
   { name: "wide", width: 1366, height: 860 },
@@ -43,15 +43,7 @@ async function shoot(page: Page, when: "before" | "after"): Promise<void> {
 
 test.describe("screenshots", () => {
   test.describe.configure({ mode: "serial" });
-  let checked: CheckedPage;
-
-  test.beforeAll(async ({ browser, baseURL }) => {
-    checked = await openCheckedPage(browser, "/", { baseURL, viewport: { width: 1366, height: 860 } });
-  });
-  test.afterAll(async () => {
-    await checked?.page.context().close();
-  });
-  noteErrorsPerTest(() => checked);
+  const checked = sharedCheckedPage("/", { viewport: { width: 1366, height: 860 } });
 
   test("before a run: the model loaded, the canvas waiting", async () => {
     await waitForModel(checked.page, "wasm");

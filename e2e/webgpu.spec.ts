@@ -7,21 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { loadModel, readRun, setOptions, setPrompt, startRun, waitForModel, waitForRunEnd } from "./driver.ts";
-import { noteErrorsPerTest, openCheckedPage, test, type CheckedPage } from "./fixtures.ts";
+import { sharedCheckedPage, test } from "./fixtures.ts";
 
 const FEW_TOKENS = { decoder: "fixed", genLength: 4, blockSize: 4, steps: 1, temperature: 0, seed: 0 };
 
 test.describe("page with WebGPU (SwiftShader)", { tag: "@webgpu" }, () => {
   test.describe.configure({ mode: "serial" });
-  let checked: CheckedPage;
-
-  test.beforeAll(async ({ browser, baseURL }) => {
-    checked = await openCheckedPage(browser, "/", { baseURL });
-  });
-  test.afterAll(async () => {
-    await checked?.page.context().close();
-  });
-  noteErrorsPerTest(() => checked);
+  const checked = sharedCheckedPage("/");
 
   test("auto picks WASM over the software adapter, saying why", async () => {
     const { page } = checked;
