@@ -286,6 +286,36 @@ class V2Mix(unittest.TestCase):
         tokens = {g: size * (80 + g) for g, size in drawn}
         self.assertLess(max(tokens.values()) / min(tokens.values()), 1.1)
 
+    def test_a_long_canvas_batch_draws_every_length_and_weighs_its_eos_tail(self):
+        split = one_problem_split()
+        rng = np.random.default_rng(5)
+        seen = set()
+        for _ in range(40):
+            ids, prompt_len, forced, shown, weights = train.long_canvas_batch(split, rng, 48)
+            gen_length = ids.shape[1] - prompt_len
+            seen.add(gen_length)
+            self.assertEqual(forced.shape, tuple(ids.shape))
+            self.assertEqual(weights.shape, ids.shape)
+            tail = weights[:, prompt_len + len(ANSWER) + 1:]
+            self.assertTrue(np.allclose(tail.sum(1).numpy(), train.EOS_TAIL_WEIGHT))
+        self.assertEqual(seen, set(train.CANVAS_LENGTHS))
+
+    def test_length_scores_report_each_evaluated_canvas_length(self):
+        split = one_problem_split()
+
+        class KnowsOnly64(train.torch.nn.Module):
+            """Writes the true answer on a canvas of 64 and only [EOS] on longer ones."""
+            def forward(self, canvas):
+                gen_length = canvas.shape[1] - len(PROMPT)
+                truth = train.torch.from_numpy(split.example(0, gen_length)[0])
+                if gen_length != 64:
+                    truth = train.torch.full_like(truth, train.EOS)
+                return train.torch.nn.functional.one_hot(truth, 32).float()[None].repeat(canvas.shape[0], 1, 1) * 10
+
+        train.DEVICE = "cpu"
+        scores = train.length_scores(KnowsOnly64(), split, 1)
+        self.assertEqual(scores, {f"heldout_exact_L{n}": float(n == 64) for n in train.LENGTHS_EVAL})
+
     def test_the_eos_tail_weighs_a_fixed_number_of_tokens_whatever_the_canvas(self):
         split = one_problem_split()
         for gen_length in (64, 256):

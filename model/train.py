@@ -92,6 +92,10 @@ CANVAS_WEIGHTS = (0.4, 0.3, 0.3)
 # over masked tokens would let dominate: the [EOS] tail after the first [EOS] weighs as much as
 # this many answer tokens, whatever its length.
 EOS_TAIL_WEIGHT = 8
+# The lengths mix (`--mix lengths`): the v1 problems in the shipped layout, at the canvas lengths
+# above, evaluated at each of them. It teaches a model that knows the task at L = 64 to give the
+# same answer whatever room it is given, without the layout change that v2 brings.
+LENGTHS_EVAL = (64, 128, 256)
 # v2 task levels, after the v1 levels (easy, medium, full) the shipped model was trained on.
 V2_LEVEL_NAMES = ("v2easy", "v2full")
 # What the card says about how a run trained (runs before this field: see shipped_training).
@@ -103,6 +107,9 @@ RECIPE = (f"mean cross-entropy per sequence over its masked tokens, stratified t
           f"every {DRILL_EVERY}nd batch is drills of step lines with their results masked, from {DRILLS_FROM:.0%} of the run on")
 RECIPE_V2 = (RECIPE + f"; v2 mix: v1 and v2 word problems in the compact layout (`a+b=c`), the share of v2 rising with the run (curriculum_v2), "
              f"canvas length {'/'.join(map(str, CANVAS_LENGTHS))} drawn per batch, the [EOS] tail weighing {EOS_TAIL_WEIGHT} tokens")
+
+RECIPE_LENGTHS = (RECIPE + f"; lengths mix: v1 problems in the v1 layout at the final curriculum weights, "
+                  f"canvas length {'/'.join(map(str, CANVAS_LENGTHS))} drawn per batch, the [EOS] tail weighing {EOS_TAIL_WEIGHT} tokens")
 
 
 def load_split(data_dir, name):
@@ -202,6 +209,14 @@ def canvas_batch(rng, batch, prompt_len_guess=80):
     `batch` sequences at L = 64."""
     gen_length = int(rng.choice(CANVAS_LENGTHS, p=CANVAS_WEIGHTS))
     return gen_length, max(8, round(batch * (prompt_len_guess + 64) / (prompt_len_guess + gen_length)))
+
+
+def long_canvas_batch(level, rng, batch):
+    """A task batch of `level` at a drawn canvas length, and loss weights that keep its [EOS]
+    tail from drowning the answer."""
+    gen_length, size = canvas_batch(rng, batch)
+    ids, prompt_len, forced, shown = level.batch(rng, size, gen_length)
+    return ids, prompt_len, forced, shown, eos_tail_weights(ids, prompt_len, EOS_TAIL_WEIGHT)
 
 
 def eos_tail_weights(ids, answer_from, tail_weight):
@@ -396,6 +411,12 @@ def v2_scores(model, v2_heldout, categories, count):
             "v2_L64_by_category": by_category(outcomes, categories)}
 
 
+def length_scores(model, heldout, count):
+    """Exact match at each canvas length of LENGTHS_EVAL, blocks of 16 with threshold 0.9 (close
+    to the page's AdaBlock at B0 16): the figure the lengths mix is for."""
+    return {f"heldout_exact_L{length}": evaluate(model, heldout, count, 16, length, 0.9) for length in LENGTHS_EVAL}
+
+
 def by_category(outcomes, categories):
     """Exact match per steps count and per largest-number bucket of the v2 held-out rows."""
     table = {}
@@ -460,8 +481,9 @@ def main():
     parser.add_argument("--eval-count", type=int, help="held-out problems per evaluation (default: the preset's)")
     # Also write the weights alone here at the end (small enough to bring back from a lent machine).
     parser.add_argument("--weights-out")
-    # v1: the shipped model's problems at L = 64; v2: v1 and v2 word problems (data from model/data.ts writeV2TokenFiles), sampled canvas lengths.
-    parser.add_argument("--mix", choices=("v1", "v2"), default="v1")
+    # v1: the shipped model's problems at L = 64; lengths: the same problems at sampled canvas lengths;
+    # v2: v1 and v2 word problems (data from model/data.ts writeV2TokenFiles), sampled canvas lengths.
+    parser.add_argument("--mix", choices=("v1", "lengths", "v2"), default="v1")
     parser.add_argument("--eval-every", type=int, help="steps between evaluations (default: the preset's)")
     # More capacity for continued weights (when starting from --init-onnx/--init-pt, not on resume): blocks appended as identities.
     parser.add_argument("--grow-layers", type=int, help="layers of the model after growing the initial weights")
@@ -479,7 +501,8 @@ def main():
     if args.eval_every:
         preset["eval_every"] = args.eval_every
     v2 = args.mix == "v2"
-    recipe = RECIPE_V2 if v2 else RECIPE
+    lengths = args.mix == "lengths"
+    recipe = RECIPE_V2 if v2 else RECIPE_LENGTHS if lengths else RECIPE
     DEVICE = args.device or preset["device"]
     torch.set_num_threads(preset["threads"])
     if DEVICE == "cuda":
@@ -536,11 +559,11 @@ def main():
     cap = f", at most {preset['minutes']} min" if preset["minutes"] else ""
     print(f"train: {n_params / 1e6:.2f}M parameters, preset {args.preset}, {','.join(map(str, legs))} steps{cap}", flush=True)
 
-    if v2 and state["step"] == 0 and not state["evals"]:
+    if (v2 or lengths) and state["step"] == 0 and not state["evals"]:
         # Where the curve starts: the weights this run continues, before its first step.
         prior = state["prior"]
         row = {"step": prior["steps"], "minutes": round(prior["minutes"], 2), "heldout_exact": evaluate(model, heldout, preset["eval_count"]),
-               **v2_scores(model, v2_heldout, v2_categories, preset["eval_count"])}
+               **(v2_scores(model, v2_heldout, v2_categories, preset["eval_count"]) if v2 else length_scores(model, heldout, preset["eval_count"]))}
         state["evals"].append(row)
         with open(log_path, "a") as f:
             f.write(json.dumps(row) + "\n")
@@ -569,11 +592,11 @@ def main():
         elif kind == "drill":
             ids, forced = drills.batch(rng, preset["batch"])
             loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
-        elif v2:
-            level = levels[rng.choice(len(levels), p=curriculum_v2(progress))]
-            gen_length, size = canvas_batch(rng, preset["batch"])
-            ids, prompt_len, forced, shown = level.batch(rng, size, gen_length)
-            loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown, weights=eos_tail_weights(ids, prompt_len, EOS_TAIL_WEIGHT))
+        elif v2 or lengths:
+            # The lengths mix continues a model that knows the v1 task: the curriculum's final weights from the start.
+            level = levels[rng.choice(len(levels), p=curriculum_v2(progress) if v2 else curriculum(1.0))]
+            ids, prompt_len, forced, shown, weights = long_canvas_batch(level, rng, preset["batch"])
+            loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown, weights=weights)
         else:
             level = levels[rng.choice(3, p=curriculum(progress))]
             ids, prompt_len, forced, shown = level.batch(rng, preset["batch"])
@@ -599,6 +622,8 @@ def main():
                    **role_accuracy(model, heldout, preset["eval_count"])}
             if v2:
                 row.update(v2_scores(model, v2_heldout, v2_categories, preset["eval_count"]))
+            if lengths:
+                row.update(length_scores(model, heldout, preset["eval_count"]))
             state["evals"].append(row)
             with open(log_path, "a") as f:
                 f.write(json.dumps(row) + "\n")
