@@ -3,7 +3,17 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
 import { KV_GRAPH_INPUTS, KV_GRAPH_OUTPUTS } from "../src/model/onnx-model.ts";
-import { faultTable, kvGraphSection, leadingFaults, mostFrequentWord, trainingRunsIntro, trainingRunsTable } from "./card.ts";
+import {
+  canvasLengthTable,
+  faultTable,
+  kvGraphSection,
+  leadingFaults,
+  mostFrequentWord,
+  trainedOnLongCanvases,
+  trainingCurveTable,
+  trainingRunsIntro,
+  trainingRunsTable,
+} from "./card.ts";
 
 describe("model card", () => {
   it("documents every input and output of the KV-cache graph with the shipped model's shapes", () => {
@@ -52,6 +62,32 @@ describe("model card", () => {
     expect(trainingRunsIntro({ steps: 10800, minutes: 190, evals: [], runs: [run, run] })).toContain("trains a different model");
     expect(trainingRunsIntro({ steps: 20000, minutes: 7, evals: [], runs: [{ ...run, device: "cuda" }] })).not.toContain("step for step");
     expect(trainingRunsIntro({ steps: 1690, minutes: 105, evals: [] })).not.toContain("step for step");
+  });
+
+  it("draws the training curve with per-canvas-length columns only where a run measured them", () => {
+    const before = { step: 11003, minutes: 301.7, heldout_exact: 0.883 };
+    expect(trainingCurveTable([before]).split("\n")).toEqual(["| minutes | step | exact match % |", "| --- | --- | --- |", "| 301.7 | 11003 | 88.3 |"]);
+    const lengths = { step: 11403, minutes: 330.2, heldout_exact: 0.9, heldout_exact_L64: 0.85, heldout_exact_L128: 0.8, heldout_exact_L256: 0.75 };
+    const table = trainingCurveTable([before, lengths]).split("\n");
+    expect(table[0]).toBe("| minutes | step | exact match % | L = 64, B0 16, τ 0.9 % | L = 128, B0 16, τ 0.9 % | L = 256, B0 16, τ 0.9 % |");
+    expect(table[2]).toBe("| 301.7 | 11003 | 88.3 | – | – | – |");
+    expect(table[3]).toBe("| 330.2 | 11403 | 90.0 | 85.0 | 80.0 | 75.0 |");
+  });
+
+  it("shows the default decoder's accuracy at each canvas length, with a dash where there is no int8 graph", () => {
+    const table = canvasLengthTable([
+      { genLength: 64, fp32: { correct: 420, problems: 500 }, int8: { correct: 415, problems: 500 } },
+      { genLength: 256, fp32: { correct: 120, problems: 500 }, int8: null },
+    ]).split("\n");
+    expect(table).toEqual(["| L | fp32 % | int8 % |", "|---|---|---|", "| 64 | 84.0 (420/500) | 83.0 (415/500) |", "| 256 | 24.0 (120/500) | – |"]);
+  });
+
+  it("knows a model trained on long canvases from its runs' recipes", () => {
+    const run = { steps: 1200, minutes: 70, batch: 48, device: "cpu" };
+    expect(trainedOnLongCanvases({ steps: 1200, minutes: 70, evals: [], runs: [{ ...run, recipe: "blocks" }] })).toBe(false);
+    expect(trainedOnLongCanvases({ steps: 1200, minutes: 70, evals: [] })).toBe(false);
+    const lengths = { ...run, recipe: "blocks; lengths mix: canvas length 64/128/256 drawn per batch" };
+    expect(trainedOnLongCanvases({ steps: 2400, minutes: 140, evals: [], runs: [{ ...run, recipe: "blocks" }, lengths] })).toBe(true);
   });
 
   it("shows every answer fault with its count and share", () => {

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generate } from "../src/decoding/engine.ts";
+import { DEFAULT_OPTIONS } from "../src/decoding/options.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
 import { loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/generate.ts";
@@ -16,6 +17,8 @@ import { PROSE_SOURCES } from "./sources.ts";
 export const CARD_EVAL_COUNT = 500;
 /** The headline setting: temperature 0, one token committed per pass, L = 64, one block. */
 export const CARD_SETTING: Partial<GenerateOptions> = { decoder: "threshold", threshold: 1, genLength: 64, blockSize: 64 };
+/** The canvas lengths the page offers that the card measures the page's default decoder at. */
+export const CARD_CANVAS_LENGTHS = [64, 128, 256] as const;
 const PROSE_PROMPTS = [
   "The old man walked into the room and",
   "In the spring of that year, the government",
@@ -40,10 +43,20 @@ export interface TrainingRun {
   legs?: number[];
 }
 
+/** One of train.py's progress measurements; the lengths mix adds exact match per canvas length (blocks of 16, τ 0.9). */
+export interface TrainingEval {
+  step: number;
+  minutes: number;
+  heldout_exact: number;
+  heldout_exact_L64?: number;
+  heldout_exact_L128?: number;
+  heldout_exact_L256?: number;
+}
+
 export interface TrainingInfo {
   steps: number;
   minutes: number;
-  evals: { step: number; minutes: number; heldout_exact: number }[];
+  evals: TrainingEval[];
   /** Absent in configs written before runs were recorded. */
   runs?: TrainingRun[];
 }
@@ -96,6 +109,34 @@ export function trainingRunsIntro(training: TrainingInfo): string {
   return `One run from randomly initialised weights; \`${command}\` (its default seed, ${run.threads ?? 2} threads) trains it again step for step:`;
 }
 
+/** The card's curve of exact match against training steps, with the per-canvas-length columns where any run measured them. */
+export function trainingCurveTable(evals: readonly TrainingEval[]): string {
+  const lengths = CARD_CANVAS_LENGTHS.filter((n) => evals.some((e) => e[`heldout_exact_L${n}`] !== undefined));
+  const percent = (value: number | undefined): string => (value === undefined ? "–" : (100 * value).toFixed(1));
+  const header = ["minutes", "step", "exact match %", ...lengths.map((n) => `L = ${n}, B0 16, τ 0.9 %`)];
+  const rows = evals.map((e) => [e.minutes.toFixed(1), `${e.step}`, percent(e.heldout_exact), ...lengths.map((n) => percent(e[`heldout_exact_L${n}`]))]);
+  return [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
+/** Exact match of the page's default decoder at one canvas length, per graph. */
+export interface CanvasLengthRow {
+  genLength: number;
+  fp32: { correct: number; problems: number };
+  int8: { correct: number; problems: number } | null;
+}
+
+/** The card's table of the page's default decoder at each canvas length, fp32 and int8. */
+export function canvasLengthTable(rows: readonly CanvasLengthRow[]): string {
+  const cell = (r: { correct: number; problems: number } | null): string =>
+    r === null ? "–" : `${((100 * r.correct) / r.problems).toFixed(1)} (${r.correct}/${r.problems})`;
+  return ["| L | fp32 % | int8 % |", "|---|---|---|", ...rows.map((r) => `| ${r.genLength} | ${cell(r.fp32)} | ${cell(r.int8)} |`)].join("\n");
+}
+
+/** Whether any run trained on canvases longer than 64 (train.py's lengths or v2 mix). */
+export function trainedOnLongCanvases(training: TrainingInfo): boolean {
+  return (training.runs ?? []).some((run) => run.recipe?.includes("canvas length") ?? false);
+}
+
 /** The card's table of training runs, one row per run, in order. */
 export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
@@ -106,6 +147,26 @@ export function trainingRunsTable(training: TrainingInfo): string {
     return `| ${i + 1} | ${steps} | ${run.minutes} | ${batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
   });
   return ["| run | steps | minutes | batch | hardware | loss and data mix |", "|---|---|---|---|---|---|", ...rows].join("\n");
+}
+
+/** The page's default decoder (AdaBlock B0 16, τ 0.9, τ_D 0.3) at each canvas length of CARD_CANVAS_LENGTHS, fp32 and int8. */
+async function canvasLengthRows(modelDir: string, problems: Problem[], log: (line: string) => void): Promise<CanvasLengthRow[]> {
+  const measure = async (dtype: "fp32" | "q8", genLength: number): Promise<{ correct: number; problems: number }> => {
+    const loaded = await loadModel(modelDir, { dtype });
+    try {
+      const summary = await evaluate(loaded, problems, { ...DEFAULT_OPTIONS, genLength, steps: genLength });
+      log(`card (${dtype}, L = ${genLength}): ${summary.correct}/${summary.problems}`);
+      return { correct: summary.correct, problems: summary.problems };
+    } finally {
+      await loaded.model.dispose();
+    }
+  };
+  const hasInt8 = existsSync(join(modelDir, "onnx", "model_quantized.onnx"));
+  const rows: CanvasLengthRow[] = [];
+  for (const genLength of CARD_CANVAS_LENGTHS) {
+    rows.push({ genLength, fp32: await measure("fp32", genLength), int8: hasInt8 ? await measure("q8", genLength) : null });
+  }
+  return rows;
 }
 
 /** The int8 graph beside the fp32 one, measured on the same problems and setting (null when the folder has none). */
@@ -141,6 +202,8 @@ export async function writeModelCard(modelDir: string, name: string, log: (line:
   }
   await loaded.model.dispose();
   const int8 = await int8Quality(modelDir, problems, log);
+  const byLength = await canvasLengthRows(modelDir, problems, log);
+  const longCanvases = trainedOnLongCanvases(config.training);
   const int8Line = int8
     ? `\nThe int8 graph (\`onnx/model_quantized.onnx\`, ${(int8.bytes / 1e6).toFixed(1)} MB, the page's download on WASM, about 2x faster there),
 same problems and setting: **${(100 * int8.accuracy).toFixed(1)}%** (${int8.correct}/${summary.problems}), ${int8.correct >= summary.correct ? "no loss" : `${(100 * (summary.accuracy - int8.accuracy)).toFixed(1)} points below`} against fp32.\n`
@@ -150,7 +213,6 @@ same problems and setting: **${(100 * int8.accuracy).toFixed(1)}%** (${int8.corr
   const kvSection = existsSync(kvPath) ? kvGraphSection(config, statSync(kvPath).size) : "";
   const params = (((config.vocab_size as number) * (config.hidden_size as number)) +
     (config.num_hidden_layers as number) * (4 * (config.hidden_size as number) ** 2 + 3 * (config.hidden_size as number) * (config.intermediate_size as number))) / 1e6;
-  const curve = config.training.evals.map((e) => `| ${e.minutes.toFixed(1)} | ${e.step} | ${(100 * e.heldout_exact).toFixed(1)} |`).join("\n");
   const card = `# ${name}
 
 A small masked-diffusion language model (LLaDA-style) built by \`npm run model:build\` for the
@@ -171,7 +233,7 @@ ${kvSection}
 ## Training
 Objective: masked diffusion (a time t in (0, 1] per sequence, each target token masked with
 probability t, cross-entropy on the masked tokens). Task examples keep the question unmasked and pad
-the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes; prose batches mask the whole
+the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes by default${longCanvases ? " (the later runs draw 64, 128 or 256 per batch, the [EOS] tail after the first weighing 8 tokens in all)" : ""}; prose batches mask the whole
 128-token sequence. ${trainingRunsIntro(config.training)}
 
 ${trainingRunsTable(config.training)}
@@ -193,17 +255,21 @@ Exact match on the \`####\` answer, ${summary.problems} held-out problems (seed 
 committed per forward pass (highest confidence first), generation length 64, one block:
 **${(100 * summary.accuracy).toFixed(1)}%** (${summary.correct}/${summary.problems}), measured with the runtime's engine in Node (onnxruntime-node), fp32 graph.
 ${int8Line}
+The page's default decoder (AdaBlock, B0 16, τ 0.9, τ_D 0.3) on the same problems at each canvas length the
+page offers up to 256 (\`npm run eval -- --decoders adablock --block-sizes 16 --count 500 --gen-length L\` reads the same):
+
+${canvasLengthTable(byLength)}
+
 Where each answer first goes wrong (\`src/problems/diagnose.ts\` reads it line by line against the
 reference steps; the first differing line decides):
 
 ${faultTable(countFaults(faults))}
 
 Accuracy against training time, measured by train.py during training (greedy, one token per pass,
-on the first 60 to 100 held-out problems, so each point is rough):
+on the first 60 to 100 held-out problems, so each point is rough; the per-length columns decode in blocks of 16 with
+threshold 0.9, as the page does):
 
-| minutes | step | exact match % |
-|---|---|---|
-${curve}
+${trainingCurveTable(config.training.evals)}
 
 ## Samples
 Free-text prompts, temperature 0, one token per pass, blocks of 16, 48 tokens (verbatim):
@@ -216,7 +282,7 @@ ${samples.join("\n\n")}
 - Arithmetic: ${leadingFaults(countFaults(faults))} A GPU run
   (\`npm run model:build -- --device-bundle\`, see the repository README) or many more CPU hours are what
   would close the gap. Numbers above 99 are outside its training range.
-- Beyond 64 generated tokens or about 130 tokens of context it has seen nothing in training.
+- ${longCanvases ? "Beyond 256 generated tokens" : "Beyond 64 generated tokens (see the table by canvas length)"} or about 130 tokens of context it has seen nothing in training.
 - Wording: it has learned its generator's templates, not word problems in general. Measured when issue #22
   was filed (30 problems each, AdaBlock B0 16): the same arithmetic worded by a person scored 7-57 % (a name not
   in its list 47 %, another verb 10 %, units 7 %, another sentence shape 10 %, five steps 7 %), against about
