@@ -15,7 +15,7 @@ import { benchMarkdown, type BenchJson } from "../bench/lib/report.ts";
 import { OptionError } from "../src/errors.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
 import { progressLine } from "../src/eval/progress.ts";
-import { intervalTable, pairedComparisonTable } from "../src/eval/reading.ts";
+import { canvasLengthTable, intervalTable, pairedComparisonTable, type CanvasLengthCells } from "../src/eval/reading.ts";
 import type { EvalJson } from "../src/eval/report.ts";
 import type { CellResult } from "../src/eval/run.ts";
 import { markdownTables } from "../src/eval/table.ts";
@@ -46,6 +46,8 @@ const evalArgs = parseEvalArgs([
   // The page's default on WASM: dllm-tiny's int8 graph.
   "--dtype", flag("dtype", "q8"),
 ]);
+/** Canvas lengths the page offers, where threshold and +AdaBlock at B0 16 are measured again: does the answer depend on the room it was given? */
+const CANVAS_LENGTHS = [64, 128, 256];
 const runs = Number(flag("runs", "10"));
 if (!Number.isInteger(runs) || runs < 1) throw new OptionError("--runs", `must be an integer >= 1, got ${JSON.stringify(flag("runs", "10"))}`);
 const log = (line: string): void => void process.stderr.write(`results: ${line}\n`);
@@ -71,6 +73,8 @@ interface SavedResults {
   eval: EvalJson;
   /** Per cell, with the per-problem answers the paired comparisons need. */
   cells: CellResult[];
+  /** Threshold and +AdaBlock at B0 16 per canvas length (absent in results written before it). */
+  byLength?: CanvasLengthCells[];
   bench: BenchJson;
 }
 
@@ -85,9 +89,15 @@ async function measure(): Promise<SavedResults> {
       }
     },
   });
+  const byLength: CanvasLengthCells[] = [];
+  for (const genLength of CANVAS_LENGTHS) {
+    const args = parseEvalArgs(["--count", flag("count", "500"), "--block-sizes", "16", "--decoders", "threshold,adablock", "--gen-length", String(genLength), "--dtype", flag("dtype", "q8")]);
+    const atLength = await evaluateInNode(args, { onProgress: (p) => void (p.done === p.total && log(`L = ${genLength}: ${progressLine(p.done, p.total, p.elapsedMs)}`)) });
+    byLength.push({ genLength, cells: atLength.cells });
+  }
   // An hour of measuring is kept even if the benchmark after it fails.
   mkdirSync(DOCS, { recursive: true });
-  writeFileSync(join(DOCS, "results.eval-only.json"), JSON.stringify({ command, commit, eval: evaluation.json, cells: evaluation.cells }) + "\n");
+  writeFileSync(join(DOCS, "results.eval-only.json"), JSON.stringify({ command, commit, eval: evaluation.json, cells: evaluation.cells, byLength }) + "\n");
   const bench = await runBench({
     modelDir: DEFAULT_MODEL_PATH,
     runs,
@@ -96,7 +106,7 @@ async function measure(): Promise<SavedResults> {
     loadModel,
     log: (line) => log(`bench: ${line}`),
   });
-  return { command, commit, dtype: evalArgs.dtype ?? "fp32", eval: evaluation.json, cells: evaluation.cells, bench };
+  return { command, commit, dtype: evalArgs.dtype ?? "fp32", eval: evaluation.json, cells: evaluation.cells, byLength, bench };
 }
 
 const graphName = (dtype: string): string => (dtype === "q8" ? "int8 graph (`onnx/model_quantized.onnx`, the page's on WASM)" : `${dtype} graph`);
@@ -141,7 +151,15 @@ ${pairedComparisonTable(cells)}
 
 ${intervalTable(cells)}
 
-## Reading
+${saved.byLength ? `### At each canvas length
+
+The same problems with threshold 0.9 and +AdaBlock at B0 = 16 (the page's default), at each canvas length L the page
+offers up to 256, the same graph: accuracy [95 % Wilson interval] and forward passes per generated token. A model that
+answers the same whatever room it is given reads the same across a row.
+
+${canvasLengthTable(saved.byLength)}
+
+` : ""}## Reading
 
 ${notes}
 

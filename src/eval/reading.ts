@@ -49,3 +49,31 @@ export function intervalTable(cells: readonly CellResult[]): string {
   ]);
   return gridToMarkdown({ header: ["setting", ...blockSizes.map((b) => `B0 = ${b}`)], rows });
 }
+
+/** The cells of one evaluation at one canvas length L. */
+export interface CanvasLengthCells {
+  genLength: number;
+  cells: CellResult[];
+}
+
+/**
+ * Accuracy (with its Wilson interval) and NFE per token of each setting and B0 at each canvas
+ * length: whether an answer depends on how much room it was given.
+ */
+export function canvasLengthTable(byLength: readonly CanvasLengthCells[]): string {
+  const rows: string[][] = [];
+  for (const { cells } of byLength.slice(0, 1)) {
+    for (const { setting, blockSize } of cells) {
+      rows.push([
+        `${SETTING_LABELS[setting]}, B0 = ${blockSize}`,
+        ...byLength.map(({ cells: atLength }) => {
+          const cell = atLength.find((c) => c.setting === setting && c.blockSize === blockSize);
+          if (!cell || cell.summary.problems === 0) return "–";
+          const [low, high] = wilsonInterval(cell.summary.correct, cell.summary.problems);
+          return `${percent(cell.summary.accuracy)} [${percent(low)}, ${percent(high)}], ${cell.summary.nfePerToken.toFixed(3)} NFE/token`;
+        }),
+      ]);
+    }
+  }
+  return gridToMarkdown({ header: ["setting", ...byLength.map(({ genLength }) => `L = ${genLength}`)], rows });
+}
