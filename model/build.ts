@@ -3,11 +3,13 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--continue] [--seed S] [--only STEP] [--from STEP]
- *   npm run model:build -- --device-bundle            (pack data + shipped weights for a lent GPU machine)
+ *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|v2] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- --device-bundle [--mix M]  (pack data + shipped weights for a lent GPU machine;
+ *                                                      then pass the same --mix to model/device-train.sh)
  *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
  *
  * --continue: with no checkpoint in model/work, train on from the shipped model's weights.
+ * --mix: train.py's data mix (default v1; lengths: the same problems at canvas lengths 64/128/256).
  *
  * Needs Debian's python3-torch python3-onnx python3-numpy python3-sentencepiece
  * libopenblas0-openmp, run with /usr/bin/python3.
@@ -18,7 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeModelCard } from "./card.ts";
-import { loadCodec, proseParagraphs, writeSentences, writeTokenFiles } from "./data.ts";
+import { type DataMix, dataMismatch, loadCodec, proseParagraphs, writeSentences, writeTokenFiles, writeV2TokenFiles } from "./data.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WORK = join(ROOT, "model", "work");
@@ -43,6 +45,8 @@ interface BuildOptions {
   threads?: string | undefined;
   /** Peak learning rate, instead of the preset's. */
   lr?: string | undefined;
+  /** train.py's --mix (absent: its default, v1). */
+  mix?: string | undefined;
   /** Start training from the shipped model's weights when there is no checkpoint. */
   continue: boolean;
   seed: string;
@@ -65,8 +69,19 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
       return;
     }
     case "data": {
-      if (existsSync(join(WORK, "data", "meta.json"))) return log("data: exists, skipped");
-      writeTokenFiles(WORK, loadCodec(tokenizerDir), proseParagraphs(WORK), log);
+      const mix = parseMix(options.mix);
+      const metaPath = join(WORK, "data", "meta.json");
+      if (existsSync(metaPath)) {
+        const mismatch = dataMismatch(JSON.parse(readFileSync(metaPath, "utf8")) as { format?: string }, mix);
+        if (mismatch !== null) throw new Error(`${join(WORK, "data")}: ${mismatch}; move the folder away (or the whole work folder) and run again`);
+        return log("data: exists, skipped");
+      }
+      if (mix === "v2") {
+        const pieces = (JSON.parse(readFileSync(join(tokenizerDir, "tokenizer.json"), "utf8")) as { model: { vocab: [string, number][] } }).model.vocab.map(([piece]) => piece);
+        writeV2TokenFiles(WORK, loadCodec(tokenizerDir), pieces, proseParagraphs(WORK), log);
+      } else {
+        writeTokenFiles(WORK, loadCodec(tokenizerDir), proseParagraphs(WORK), log);
+      }
       return;
     }
     case "train": {
@@ -75,6 +90,7 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
       if (options.minutes) args.push("--minutes", options.minutes);
       if (options.threads) args.push("--threads", options.threads);
       if (options.lr) args.push("--lr", options.lr);
+      if (options.mix) args.push("--mix", options.mix);
       if (options.continue) args.push("--init-onnx", join(MODEL_DIR, "onnx", "model.onnx"));
       python("train.py", args);
       return;
@@ -93,6 +109,11 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
     case "card":
       return writeModelCard(MODEL_DIR, MODEL_NAME, log);
   }
+}
+
+function parseMix(mix: string | undefined): DataMix {
+  if (mix === undefined || mix === "v1" || mix === "lengths" || mix === "v2") return mix ?? "v1";
+  throw new Error(`--mix must be v1, lengths or v2, got "${mix}"`);
 }
 
 /** Everything model/device-train.sh needs, in one file small enough for the device tool's carry (64 MiB). */
@@ -118,6 +139,7 @@ async function main(): Promise<void> {
       minutes: { type: "string" },
       threads: { type: "string" },
       lr: { type: "string" },
+      mix: { type: "string" },
       continue: { type: "boolean", default: false },
       seed: { type: "string", default: "0" },
       only: { type: "string" },
@@ -126,9 +148,10 @@ async function main(): Promise<void> {
       weights: { type: "string" },
     },
   });
+  parseMix(values.mix); // a bad --mix fails before any step runs
   if (values["device-bundle"]) {
     // Same vocabulary and data as the shipped model, so the device run continues it.
-    for (const step of ["tokenizer", "data"] as const) await run(step, { preset: "cuda", continue: true, seed: values.seed! });
+    for (const step of ["tokenizer", "data"] as const) await run(step, { preset: "cuda", mix: values.mix, continue: true, seed: values.seed! });
     return deviceBundle();
   }
   if (values.weights !== undefined) {
@@ -149,7 +172,7 @@ async function main(): Promise<void> {
   const steps = only >= 0 ? [STEPS[only]!] : STEPS.slice(from);
   for (const step of steps) {
     log(`step ${step}`);
-    await run(step, { preset: values.preset!, steps: values.steps, minutes: values.minutes, threads: values.threads, lr: values.lr, continue: values.continue!, seed: values.seed! });
+    await run(step, { preset: values.preset!, steps: values.steps, minutes: values.minutes, threads: values.threads, lr: values.lr, mix: values.mix, continue: values.continue!, seed: values.seed! });
   }
 }
 

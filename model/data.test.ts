@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generateProblems } from "../src/problems/generate.ts";
 import { generateWordProblems } from "../src/problems/word-problems.ts";
-import { loadCodec, memoizedEncoder } from "./data.ts";
+import { dataMismatch, loadCodec, memoizedEncoder } from "./data.ts";
 
 const DIR = "public/models/dllm-tiny";
 const pieces = (JSON.parse(readFileSync(`${DIR}/tokenizer.json`, "utf8")) as { model: { vocab: [string, number][] } }).model.vocab.map(([p]) => p);
@@ -23,5 +23,18 @@ describe("memoized encoding of training data", () => {
     const codec = loadCodec(DIR);
     expect(() => memoizedEncoder(codec, [...pieces, "of\u2581the"])).toThrow(/across forced boundaries/);
     expect(() => memoizedEncoder(codec, [...pieces, "12"])).toThrow(/across forced boundaries/);
+  });
+});
+
+describe("which data a mix can train on", () => {
+  it("keeps the v1 data (spaced layout) and the v2 data (compact layout) apart", () => {
+    const v1 = { maxPromptTokens: 65 };
+    const v2 = { maxPromptTokens: 168, format: "compact" };
+    expect(dataMismatch(v1, "v1")).toBeNull();
+    expect(dataMismatch(v1, "lengths")).toBeNull();
+    expect(dataMismatch(v2, "v2")).toBeNull();
+    expect(dataMismatch(v1, "v2")).toMatch(/needs the v2 data/);
+    expect(dataMismatch(v2, "lengths")).toMatch(/--mix lengths needs the v1 data/);
+    expect(dataMismatch(v2, "v1")).toMatch(/--mix v1 needs the v1 data/);
   });
 });

@@ -97,6 +97,20 @@ export function writeTokenFiles(workDir: string, codec: TextCodec, paragraphs: r
   log(`data: prose ${prose.length} tokens; longest prompt ${maxPrompt}, longest target ${maxTarget}`);
 }
 
+/** train.py's data mixes; lengths trains on the v1 data at other canvas lengths, v2 needs its own data. */
+export type DataMix = "v1" | "lengths" | "v2";
+
+/**
+ * Why the data already in a work folder cannot feed `mix` (null: it can). The v2 data holds v1
+ * problems in the compact layout, so neither set may stand in for the other.
+ */
+export function dataMismatch(meta: { format?: string; maxPromptTokens?: number }, mix: DataMix): string | null {
+  const compact = meta.format === "compact";
+  if (mix === "v2" && !compact) return "it holds the v1 data, and --mix v2 needs the v2 data";
+  if (mix !== "v2" && compact) return `it holds the v2 data (compact layout), and --mix ${mix} needs the v1 data`;
+  return null;
+}
+
 /**
  * The v2 data set (issue #22): the v1 levels and held-out slice in the compact answer layout
  * (what the model knows, kept so its v1 score holds), the v2 levels and a v2 held-out slice with
