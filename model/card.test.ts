@@ -68,9 +68,10 @@ describe("model card", () => {
     const before = { step: 11003, minutes: 301.7, heldout_exact: 0.883 };
     expect(trainingCurveTable([before]).split("\n")).toEqual(["| minutes | step | exact match % |", "| --- | --- | --- |", "| 301.7 | 11003 | 88.3 |"]);
     const lengths = { step: 11403, minutes: 330.2, heldout_exact: 0.9, heldout_exact_L64: 0.85, heldout_exact_L128: 0.8, heldout_exact_L256: 0.75 };
-    const table = trainingCurveTable([before, lengths]).split("\n");
+    const table = trainingCurveTable([before, { ...before, heldout_exact: 0.9, heldout_exact_L256: 0.1 }, lengths]).split("\n");
+    expect(table).toHaveLength(4); // the same step measured again is one row
     expect(table[0]).toBe("| minutes | step | exact match % | L = 64, B0 16, τ 0.9 % | L = 128, B0 16, τ 0.9 % | L = 256, B0 16, τ 0.9 % |");
-    expect(table[2]).toBe("| 301.7 | 11003 | 88.3 | – | – | – |");
+    expect(table[2]).toBe("| 301.7 | 11003 | 90.0 | – | – | 10.0 |");
     expect(table[3]).toBe("| 330.2 | 11403 | 90.0 | 85.0 | 80.0 | 75.0 |");
   });
 

@@ -110,7 +110,13 @@ export function trainingRunsIntro(training: TrainingInfo): string {
 }
 
 /** The card's curve of exact match against training steps, with the per-canvas-length columns where any run measured them. */
-export function trainingCurveTable(evals: readonly TrainingEval[]): string {
+export function trainingCurveTable(allEvals: readonly TrainingEval[]): string {
+  // A run that continues weights measures them again before its first step: one row per step, the later figures added.
+  const evals: TrainingEval[] = [];
+  for (const e of allEvals) {
+    if (evals.at(-1)?.step === e.step) evals[evals.length - 1] = { ...evals.at(-1)!, ...e };
+    else evals.push(e);
+  }
   const lengths = CARD_CANVAS_LENGTHS.filter((n) => evals.some((e) => e[`heldout_exact_L${n}`] !== undefined));
   const percent = (value: number | undefined): string => (value === undefined ? "–" : (100 * value).toFixed(1));
   const header = ["minutes", "step", "exact match %", ...lengths.map((n) => `L = ${n}, B0 16, τ 0.9 %`)];
@@ -233,7 +239,7 @@ ${kvSection}
 ## Training
 Objective: masked diffusion (a time t in (0, 1] per sequence, each target token masked with
 probability t, cross-entropy on the masked tokens). Task examples keep the question unmasked and pad
-the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes by default${longCanvases ? " (the later runs draw 64, 128 or 256 per batch, the [EOS] tail after the first weighing 8 tokens in all)" : ""}; prose batches mask the whole
+the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes by default${longCanvases ? " (runs with the lengths mix draw 64, 128 or 256 per batch, the \`[EOS]\` tail after the first weighing 8 tokens in all)" : ""}; prose batches mask the whole
 128-token sequence. ${trainingRunsIntro(config.training)}
 
 ${trainingRunsTable(config.training)}
