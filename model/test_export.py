@@ -116,7 +116,9 @@ class RowContract(unittest.TestCase):
             np.testing.assert_array_equal(out["top_ids"][0], order)
             probs = np.exp(logits - logits.max(-1, keepdims=True))
             probs /= probs.sum(-1, keepdims=True)
-            np.testing.assert_allclose(out["top_probs"][0], np.take_along_axis(probs, order, -1), rtol=0, atol=1e-6)
+            # The graph's softmax sums 4,001 float32 terms: a probability near 1 is off by a few 1e-6
+            # (4.1e-6 at 0.89 for the lengths-trained weights), so relative, not absolute, is the bound.
+            np.testing.assert_allclose(out["top_probs"][0], np.take_along_axis(probs, order, -1), rtol=1e-5, atol=1e-6)
             # The committed token (the best that is not the mask) is PyTorch's.
             expected = [next(t for t in row if t != self.mask) for row in case["top_ids"]]
             got = [a if a != self.mask else b for a, b in out["top_ids"][0]]

@@ -12,7 +12,7 @@ export const REMASKINGS: readonly Remasking[] = ["low_confidence", "random"];
 export const INNER_RULES: readonly InnerRule[] = ["threshold", "factor"];
 export const CACHE_MODES: readonly CacheMode[] = ["none", "prefix", "dual"];
 
-/** Defaults sized for the shipped model (trained on 64-token answers); the paper uses L = 512, B0 = 32. */
+/** Defaults sized for the shipped model (answers of at most 64 tokens; trained on canvases of 64, 128 and 256); the paper uses L = 512, B0 = 32. */
 export const DEFAULT_OPTIONS: Readonly<GenerateOptions> = {
   decoder: "adablock",
   genLength: 64,
