@@ -18,6 +18,7 @@ import { progressLine } from "../src/eval/progress.ts";
 import { canvasLengthTable, intervalTable, pairedComparisonTable, type CanvasLengthCells } from "../src/eval/reading.ts";
 import type { EvalJson } from "../src/eval/report.ts";
 import type { CellResult } from "../src/eval/run.ts";
+import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { markdownTables } from "../src/eval/table.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
@@ -46,8 +47,6 @@ const evalArgs = parseEvalArgs([
   // The page's default on WASM: dllm-tiny's int8 graph.
   "--dtype", flag("dtype", "q8"),
 ]);
-/** Canvas lengths the page offers, where threshold and +AdaBlock at B0 16 are measured again: does the answer depend on the room it was given? */
-const CANVAS_LENGTHS = [64, 128, 256];
 const runs = Number(flag("runs", "10"));
 if (!Number.isInteger(runs) || runs < 1) throw new OptionError("--runs", `must be an integer >= 1, got ${JSON.stringify(flag("runs", "10"))}`);
 const log = (line: string): void => void process.stderr.write(`results: ${line}\n`);

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_PATH } from "../src/node/model.ts";
 import { KV_GRAPH_INPUTS, KV_GRAPH_OUTPUTS } from "../src/model/onnx-model.ts";
 import {
-  canvasLengthTable,
   faultTable,
+  graphsByLengthTable,
   kvGraphSection,
   leadingFaults,
   mostFrequentWord,
@@ -76,7 +76,7 @@ describe("model card", () => {
   });
 
   it("shows the default decoder's accuracy at each canvas length, with a dash where there is no int8 graph", () => {
-    const table = canvasLengthTable([
+    const table = graphsByLengthTable([
       { genLength: 64, fp32: { correct: 420, problems: 500 }, int8: { correct: 415, problems: 500 } },
       { genLength: 256, fp32: { correct: 120, problems: 500 }, int8: null },
     ]).split("\n");

@@ -10,6 +10,7 @@ import type { GenerateOptions } from "../src/decoding/types.ts";
 import { loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/generate.ts";
 import { type AnswerFault, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
+import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { evaluate } from "../src/problems/evaluate.ts";
 import { LEVELS } from "./data.ts";
 import { PROSE_SOURCES } from "./sources.ts";
@@ -17,8 +18,6 @@ import { PROSE_SOURCES } from "./sources.ts";
 export const CARD_EVAL_COUNT = 500;
 /** The headline setting: temperature 0, one token committed per pass, L = 64, one block. */
 export const CARD_SETTING: Partial<GenerateOptions> = { decoder: "threshold", threshold: 1, genLength: 64, blockSize: 64 };
-/** The canvas lengths the page offers that the card measures the page's default decoder at. */
-export const CARD_CANVAS_LENGTHS = [64, 128, 256] as const;
 const PROSE_PROMPTS = [
   "The old man walked into the room and",
   "In the spring of that year, the government",
@@ -117,7 +116,7 @@ export function trainingCurveTable(allEvals: readonly TrainingEval[]): string {
     if (evals.at(-1)?.step === e.step) evals[evals.length - 1] = { ...evals.at(-1)!, ...e };
     else evals.push(e);
   }
-  const lengths = CARD_CANVAS_LENGTHS.filter((n) => evals.some((e) => e[`heldout_exact_L${n}`] !== undefined));
+  const lengths = CANVAS_LENGTHS.filter((n) => evals.some((e) => e[`heldout_exact_L${n}`] !== undefined));
   const percent = (value: number | undefined): string => (value === undefined ? "–" : (100 * value).toFixed(1));
   const header = ["minutes", "step", "exact match %", ...lengths.map((n) => `L = ${n}, B0 16, τ 0.9 %`)];
   const rows = evals.map((e) => [e.minutes.toFixed(1), `${e.step}`, percent(e.heldout_exact), ...lengths.map((n) => percent(e[`heldout_exact_L${n}`]))]);
@@ -132,7 +131,7 @@ export interface CanvasLengthRow {
 }
 
 /** The card's table of the page's default decoder at each canvas length, fp32 and int8. */
-export function canvasLengthTable(rows: readonly CanvasLengthRow[]): string {
+export function graphsByLengthTable(rows: readonly CanvasLengthRow[]): string {
   const cell = (r: { correct: number; problems: number } | null): string =>
     r === null ? "–" : `${((100 * r.correct) / r.problems).toFixed(1)} (${r.correct}/${r.problems})`;
   return ["| L | fp32 % | int8 % |", "|---|---|---|", ...rows.map((r) => `| ${r.genLength} | ${cell(r.fp32)} | ${cell(r.int8)} |`)].join("\n");
@@ -155,24 +154,25 @@ export function trainingRunsTable(training: TrainingInfo): string {
   return ["| run | steps | minutes | batch | hardware | loss and data mix |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
-/** The page's default decoder (AdaBlock B0 16, τ 0.9, τ_D 0.3) at each canvas length of CARD_CANVAS_LENGTHS, fp32 and int8. */
-async function canvasLengthRows(modelDir: string, problems: Problem[], log: (line: string) => void): Promise<CanvasLengthRow[]> {
-  const measure = async (dtype: "fp32" | "q8", genLength: number): Promise<{ correct: number; problems: number }> => {
+/** The page's default decoder (AdaBlock B0 16, τ 0.9, τ_D 0.3) at each of CANVAS_LENGTHS, fp32 and int8 (one load per graph). */
+export async function canvasLengthRows(modelDir: string, problems: Problem[], log: (line: string) => void): Promise<CanvasLengthRow[]> {
+  const measure = async (dtype: "fp32" | "q8"): Promise<{ correct: number; problems: number }[]> => {
     const loaded = await loadModel(modelDir, { dtype });
     try {
-      const summary = await evaluate(loaded, problems, { ...DEFAULT_OPTIONS, genLength, steps: genLength });
-      log(`card (${dtype}, L = ${genLength}): ${summary.correct}/${summary.problems}`);
-      return { correct: summary.correct, problems: summary.problems };
+      const perLength = [];
+      for (const genLength of CANVAS_LENGTHS) {
+        const summary = await evaluate(loaded, problems, { ...DEFAULT_OPTIONS, genLength, steps: genLength });
+        log(`card (${dtype}, L = ${genLength}): ${summary.correct}/${summary.problems}`);
+        perLength.push({ correct: summary.correct, problems: summary.problems });
+      }
+      return perLength;
     } finally {
       await loaded.model.dispose();
     }
   };
-  const hasInt8 = existsSync(join(modelDir, "onnx", "model_quantized.onnx"));
-  const rows: CanvasLengthRow[] = [];
-  for (const genLength of CARD_CANVAS_LENGTHS) {
-    rows.push({ genLength, fp32: await measure("fp32", genLength), int8: hasInt8 ? await measure("q8", genLength) : null });
-  }
-  return rows;
+  const fp32 = await measure("fp32");
+  const int8 = existsSync(join(modelDir, "onnx", "model_quantized.onnx")) ? await measure("q8") : null;
+  return CANVAS_LENGTHS.map((genLength, i) => ({ genLength, fp32: fp32[i]!, int8: int8?.[i] ?? null }));
 }
 
 /** The int8 graph beside the fp32 one, measured on the same problems and setting (null when the folder has none). */
@@ -264,7 +264,7 @@ ${int8Line}
 The page's default decoder (AdaBlock, B0 16, τ 0.9, τ_D 0.3) on the same problems at each canvas length the
 page offers up to 256 (\`npm run eval -- --decoders adablock --block-sizes 16 --count 500 --gen-length L\` reads the same):
 
-${canvasLengthTable(byLength)}
+${graphsByLengthTable(byLength)}
 
 Where each answer first goes wrong (\`src/problems/diagnose.ts\` reads it line by line against the
 reference steps; the first differing line decides):
