@@ -314,7 +314,7 @@ class V2Mix(unittest.TestCase):
 
         train.DEVICE = "cpu"
         scores = train.length_scores(KnowsOnly64(), split, 1)
-        self.assertEqual(scores, {f"heldout_exact_L{n}": float(n == 64) for n in train.LENGTHS_EVAL})
+        self.assertEqual(scores, {f"heldout_exact_L{n}": float(n == 64) for n in train.CANVAS_LENGTHS})
 
     def test_the_eos_tail_weighs_a_fixed_number_of_tokens_whatever_the_canvas(self):
         split = one_problem_split()

@@ -93,9 +93,8 @@ CANVAS_WEIGHTS = (0.4, 0.3, 0.3)
 # this many answer tokens, whatever its length.
 EOS_TAIL_WEIGHT = 8
 # The lengths mix (`--mix lengths`): the v1 problems in the shipped layout, at the canvas lengths
-# above, evaluated at each of them. It teaches a model that knows the task at L = 64 to give the
-# same answer whatever room it is given, without the layout change that v2 brings.
-LENGTHS_EVAL = (64, 128, 256)
+# above, and evaluated at each of them. It teaches a model that knows the task at L = 64 to give
+# the same answer whatever room it is given, without the layout change that v2 brings.
 # v2 task levels, after the v1 levels (easy, medium, full) the shipped model was trained on.
 V2_LEVEL_NAMES = ("v2easy", "v2full")
 # What the card says about how a run trained (runs before this field: see shipped_training).
@@ -105,11 +104,10 @@ RECIPE = (f"mean cross-entropy per sequence over its masked tokens, stratified t
           f"{DERIVED_SHARE:.0%} also mask the numbers derived from a random step on, "
           f"{COPY_SHARE:.0%} all the numbers copied from the question; "
           f"every {DRILL_EVERY}nd batch is drills of step lines with their results masked, from {DRILLS_FROM:.0%} of the run on")
-RECIPE_V2 = (RECIPE + f"; v2 mix: v1 and v2 word problems in the compact layout (`a+b=c`), the share of v2 rising with the run (curriculum_v2), "
-             f"canvas length {'/'.join(map(str, CANVAS_LENGTHS))} drawn per batch, the [EOS] tail weighing {EOS_TAIL_WEIGHT} tokens")
-
-RECIPE_LENGTHS = (RECIPE + f"; lengths mix: v1 problems in the v1 layout at the final curriculum weights, "
-                  f"canvas length {'/'.join(map(str, CANVAS_LENGTHS))} drawn per batch, the [EOS] tail weighing {EOS_TAIL_WEIGHT} tokens")
+# What the v2 and lengths mixes share (the model card looks for "canvas length" in a run's recipe).
+LONG_CANVASES = f"canvas length {'/'.join(map(str, CANVAS_LENGTHS))} drawn per batch, the [EOS] tail weighing {EOS_TAIL_WEIGHT} tokens"
+RECIPE_V2 = RECIPE + f"; v2 mix: v1 and v2 word problems in the compact layout (`a+b=c`), the share of v2 rising with the run (curriculum_v2), {LONG_CANVASES}"
+RECIPE_LENGTHS = RECIPE + f"; lengths mix: v1 problems in the v1 layout at the final curriculum weights, {LONG_CANVASES}"
 
 
 def load_split(data_dir, name):
@@ -412,9 +410,9 @@ def v2_scores(model, v2_heldout, categories, count):
 
 
 def length_scores(model, heldout, count):
-    """Exact match at each canvas length of LENGTHS_EVAL, blocks of 16 with threshold 0.9 (close
-    to the page's AdaBlock at B0 16): the figure the lengths mix is for."""
-    return {f"heldout_exact_L{length}": evaluate(model, heldout, count, 16, length, 0.9) for length in LENGTHS_EVAL}
+    """Exact match at each of CANVAS_LENGTHS, blocks of 16 with threshold 0.9 (close to the page's
+    AdaBlock at B0 16): the figure the lengths mix is for."""
+    return {f"heldout_exact_L{length}": evaluate(model, heldout, count, 16, length, 0.9) for length in CANVAS_LENGTHS}
 
 
 def by_category(outcomes, categories):

@@ -34,7 +34,7 @@ export const DEFAULT_BLOCK_SIZES: readonly number[] = [4, 8, 16, 32];
 export const DEFAULT_GEN_LENGTH = 64;
 /**
  * Canvas lengths the results page and the model card measure again (does an answer depend on the
- * room it was given?); model/train.py's lengths mix trains and evaluates at the same ones.
+ * room it was given?); model/train.py's CANVAS_LENGTHS are the same ones.
  */
 export const CANVAS_LENGTHS = [64, 128, 256] as const;
 export const DEFAULT_DELIMITER_THRESHOLD = 0.3;
