@@ -61,19 +61,15 @@ export interface CanvasLengthCells {
  * length: whether an answer depends on how much room it was given.
  */
 export function canvasLengthTable(byLength: readonly CanvasLengthCells[]): string {
-  const rows: string[][] = [];
-  for (const { cells } of byLength.slice(0, 1)) {
-    for (const { setting, blockSize } of cells) {
-      rows.push([
-        `${SETTING_LABELS[setting]}, B0 = ${blockSize}`,
-        ...byLength.map(({ cells: atLength }) => {
-          const cell = atLength.find((c) => c.setting === setting && c.blockSize === blockSize);
-          if (!cell || cell.summary.problems === 0) return "–";
-          const [low, high] = wilsonInterval(cell.summary.correct, cell.summary.problems);
-          return `${percent(cell.summary.accuracy)} [${percent(low)}, ${percent(high)}], ${cell.summary.nfePerToken.toFixed(3)} NFE/token`;
-        }),
-      ]);
-    }
-  }
+  // The rows are the first length's cells; every length is looked up for each.
+  const rows = (byLength[0]?.cells ?? []).map(({ setting, blockSize }) => [
+    `${SETTING_LABELS[setting]}, B0 = ${blockSize}`,
+    ...byLength.map(({ cells }) => {
+      const cell = cells.find((c) => c.setting === setting && c.blockSize === blockSize);
+      if (!cell || cell.summary.problems === 0) return "–";
+      const [low, high] = wilsonInterval(cell.summary.correct, cell.summary.problems);
+      return `${percent(cell.summary.accuracy)} [${percent(low)}, ${percent(high)}], ${cell.summary.nfePerToken.toFixed(3)} NFE/token`;
+    }),
+  ]);
   return gridToMarkdown({ header: ["setting", ...byLength.map(({ genLength }) => `L = ${genLength}`)], rows });
 }
