@@ -32,7 +32,8 @@ export function niceTicks(min: number, max: number, target = 5): number[] {
   return ticks;
 }
 
-function escapeXml(text: string): string {
+/** Text made safe inside SVG/XML markup and attribute values. */
+export function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 

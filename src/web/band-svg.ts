@@ -4,6 +4,7 @@
  * the page's CSP forbids style attributes, and an exported file or a PNG drawn from it has no
  * stylesheet. The page's stylesheet (player.css) may still recolour them by class for its theme.
  */
+import { escapeXml } from "../eval/plot.ts";
 import type { BandKind, BandProfile, PassBand } from "../eval/volatility.ts";
 
 const FONT = `font-family="system-ui, sans-serif" font-size="11"`;
@@ -16,10 +17,6 @@ export const KIND_COLOURS: Readonly<Record<BandKind, string>> = {
 
 /** One colour per snapshot of the averaged view, in DECODED_PERCENTS order. */
 export const CURVE_COLOURS: readonly string[] = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"];
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 const f = (n: number): string => n.toFixed(1);
 
