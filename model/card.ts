@@ -239,7 +239,7 @@ ${kvSection}
 ## Training
 Objective: masked diffusion (a time t in (0, 1] per sequence, each target token masked with
 probability t, cross-entropy on the masked tokens). Task examples keep the question unmasked and pad
-the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes by default${longCanvases ? " (runs with the lengths mix draw 64, 128 or 256 per batch, the \`[EOS]\` tail after the first weighing 8 tokens in all)" : ""}; prose batches mask the whole
+the answer with \`[EOS]\` to 64 tokens, the canvas the runtime decodes by default${longCanvases ? " (runs with the lengths mix draw 64, 128 or 256 per batch, the `[EOS]` tail after the first weighing 8 tokens in all)" : ""}; prose batches mask the whole
 128-token sequence. ${trainingRunsIntro(config.training)}
 
 ${trainingRunsTable(config.training)}
