@@ -3,13 +3,15 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|v2] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|compact|v2easy|v2] [--continue] [--seed S] [--only STEP] [--from STEP]
  *   npm run model:build -- --device-bundle [--mix M]  (pack data + shipped weights for a lent GPU machine;
  *                                                      then pass the same --mix to model/device-train.sh)
  *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
  *
  * --continue: with no checkpoint in model/work, train on from the shipped model's weights.
- * --mix: train.py's data mix (default v1; lengths: the same problems at canvas lengths 64/128/256).
+ * --mix: train.py's data mix (default v1; lengths: the same problems at canvas lengths 64/128/256;
+ *   compact: those problems in the v2 answer layout, on the v2 data; v2easy: those and two-digit
+ *   v2 word problems; v2: v1 and all v2 word problems. Stages of one curriculum, run after run).
  *
  * Needs Debian's python3-torch python3-onnx python3-numpy python3-sentencepiece
  * libopenblas0-openmp, run with /usr/bin/python3.
@@ -20,7 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeModelCard } from "./card.ts";
-import { type DataMix, dataMismatch, loadCodec, proseParagraphs, writeSentences, writeTokenFiles, writeV2TokenFiles } from "./data.ts";
+import { COMPACT_MIXES, DATA_MIXES, type DataMix, dataMismatch, loadCodec, proseParagraphs, writeSentences, writeTokenFiles, writeV2TokenFiles } from "./data.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WORK = join(ROOT, "model", "work");
@@ -76,7 +78,7 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
         if (mismatch !== null) throw new Error(`${join(WORK, "data")}: ${mismatch}; move the folder away (or the whole work folder) and run again`);
         return log("data: exists, skipped");
       }
-      if (mix === "v2") {
+      if (COMPACT_MIXES.includes(mix)) {
         const pieces = (JSON.parse(readFileSync(join(tokenizerDir, "tokenizer.json"), "utf8")) as { model: { vocab: [string, number][] } }).model.vocab.map(([piece]) => piece);
         writeV2TokenFiles(WORK, loadCodec(tokenizerDir), pieces, proseParagraphs(WORK), log);
       } else {
@@ -112,8 +114,10 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
 }
 
 function parseMix(mix: string | undefined): DataMix {
-  if (mix === undefined || mix === "v1" || mix === "lengths" || mix === "v2") return mix ?? "v1";
-  throw new Error(`--mix must be v1, lengths or v2, got "${mix}"`);
+  if (mix === undefined) return "v1";
+  const known = DATA_MIXES.find((name) => name === mix);
+  if (known === undefined) throw new Error(`--mix must be one of ${DATA_MIXES.join(", ")}, got "${mix}"`);
+  return known;
 }
 
 /** Everything model/device-train.sh needs, in one file small enough for the device tool's carry (64 MiB). */

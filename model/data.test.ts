@@ -1,10 +1,12 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generateProblems } from "../src/problems/generate.ts";
 import { generateWordProblems } from "../src/problems/word-problems.ts";
-import { dataMismatch, loadCodec, memoizedEncoder } from "./data.ts";
+import { DATA_MIXES, dataMismatch, loadCodec, memoizedEncoder } from "./data.ts";
 
 const DIR = "public/models/dllm-tiny";
+const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
 const pieces = (JSON.parse(readFileSync(`${DIR}/tokenizer.json`, "utf8")) as { model: { vocab: [string, number][] } }).model.vocab.map(([p]) => p);
 
 describe("memoized encoding of training data", () => {
@@ -33,8 +35,19 @@ describe("which data a mix can train on", () => {
     expect(dataMismatch(v1, "v1")).toBeNull();
     expect(dataMismatch(v1, "lengths")).toBeNull();
     expect(dataMismatch(v2, "v2")).toBeNull();
+    expect(dataMismatch(v2, "compact")).toBeNull();
+    expect(dataMismatch(v2, "v2easy")).toBeNull();
     expect(dataMismatch(v1, "v2")).toMatch(/needs the v2 data/);
+    expect(dataMismatch(v1, "compact")).toMatch(/--mix compact needs the v2 data/);
     expect(dataMismatch(v2, "lengths")).toMatch(/--mix lengths needs the v1 data/);
     expect(dataMismatch(v2, "v1")).toMatch(/--mix v1 needs the v1 data/);
+  });
+
+  // train.py's MIXES, read from Python where Debian's torch is installed (CI has none: skipped there).
+  const hasTorch = spawnSync(PYTHON, ["-c", "import torch, numpy"], { stdio: "ignore" }).status === 0;
+  it.skipIf(!hasTorch)("names the mixes train.py has, and no other", () => {
+    const listed = spawnSync(PYTHON, ["-c", "import train; print(' '.join(sorted(train.MIXES)))"], { cwd: "model", encoding: "utf8" });
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout.trim().split(" ")).toEqual([...DATA_MIXES].sort());
   });
 });

@@ -97,8 +97,16 @@ export function writeTokenFiles(workDir: string, codec: TextCodec, paragraphs: r
   log(`data: prose ${prose.length} tokens; longest prompt ${maxPrompt}, longest target ${maxTarget}`);
 }
 
-/** train.py's data mixes; lengths trains on the v1 data at other canvas lengths, v2 needs its own data. */
-export type DataMix = "v1" | "lengths" | "v2";
+/**
+ * train.py's data mixes (its MIXES); lengths trains on the v1 data at other canvas lengths, the
+ * others on the v2 data: compact its v1 problems alone (the v2 answer layout on the old task),
+ * v2easy those and the two-digit v2 level, v2 all of it.
+ */
+export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2"] as const;
+export type DataMix = (typeof DATA_MIXES)[number];
+
+/** Mixes that read the v2 data (the compact layout). */
+export const COMPACT_MIXES: readonly DataMix[] = ["compact", "v2easy", "v2"];
 
 /**
  * Why the data already in a work folder cannot feed `mix` (null: it can). The v2 data holds v1
@@ -106,8 +114,9 @@ export type DataMix = "v1" | "lengths" | "v2";
  */
 export function dataMismatch(meta: { format?: string; maxPromptTokens?: number }, mix: DataMix): string | null {
   const compact = meta.format === "compact";
-  if (mix === "v2" && !compact) return "it holds the v1 data, and --mix v2 needs the v2 data";
-  if (mix !== "v2" && compact) return `it holds the v2 data (compact layout), and --mix ${mix} needs the v1 data`;
+  const wantsCompact = COMPACT_MIXES.includes(mix);
+  if (wantsCompact && !compact) return `it holds the v1 data, and --mix ${mix} needs the v2 data`;
+  if (!wantsCompact && compact) return `it holds the v2 data (compact layout), and --mix ${mix} needs the v1 data`;
   return null;
 }
 

@@ -348,6 +348,23 @@ class V2Mix(unittest.TestCase):
         self.assertLess(train.curriculum_v2(0.0)[4], train.curriculum_v2(0.9)[4])
         self.assertGreaterEqual(sum(train.curriculum_v2(0.9)[:3]), 0.25)
 
+    def test_each_mix_has_its_own_recipe_and_the_long_canvas_ones_say_so(self):
+        # A checkpoint changes run when the recipe changes, and the card reads "canvas length" in it.
+        recipes = [mix.recipe for mix in train.MIXES.values()]
+        self.assertEqual(len(set(recipes)), len(recipes))
+        for name, mix in train.MIXES.items():
+            self.assertEqual(train.LONG_CANVASES in mix.recipe, mix.long_canvases, name)
+        self.assertIn("compact layout", train.MIXES["compact"].recipe)
+
+    def test_each_mix_weighs_every_level_it_reads_and_keeps_v1_at_half_or_more_after_v1(self):
+        for name, mix in train.MIXES.items():
+            for progress in (0.0, 0.5, 1.0):
+                weights = mix.weights(progress)
+                self.assertEqual(len(weights), len(mix.levels), name)
+                self.assertAlmostEqual(sum(weights), 1.0, msg=name)
+        self.assertEqual(train.MIXES["v2easy"].levels[-1], "v2easy")
+        self.assertGreaterEqual(sum(train.MIXES["v2easy"].weights(0.5)[:3]), 0.5)
+
     def test_threshold_evaluation_writes_sure_tokens_together_at_any_canvas_length(self):
         split = one_problem_split()
         passes = []

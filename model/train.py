@@ -18,6 +18,7 @@ import json
 import math
 import os
 import time
+from typing import Callable, NamedTuple
 
 
 def name_blas_core():
@@ -108,6 +109,13 @@ RECIPE = (f"mean cross-entropy per sequence over its masked tokens, stratified t
 LONG_CANVASES = f"canvas length {'/'.join(map(str, CANVAS_LENGTHS))} drawn per batch, the [EOS] tail weighing {EOS_TAIL_WEIGHT} tokens"
 RECIPE_V2 = RECIPE + f"; v2 mix: v1 and v2 word problems in the compact layout (`a+b=c`), the share of v2 rising with the run (curriculum_v2), {LONG_CANVASES}"
 RECIPE_LENGTHS = RECIPE + f"; lengths mix: v1 problems in the v1 layout at the final curriculum weights, {LONG_CANVASES}"
+# The compact mix (`--mix compact`, on the v2 data): the v1 problems alone in the compact layout that
+# v2 answers need to fit L = 64. The v2 run that changed layout and task at once fell from 96.7 to
+# 7-10 % held-out and stayed there; this teaches the layout on a task the model already knows.
+RECIPE_COMPACT = RECIPE + f"; compact mix: v1 problems in the compact layout (`a+b=c`) at the final curriculum weights, {LONG_CANVASES}"
+# The v2easy mix (`--mix v2easy`): after the compact mix, the new wording on the arithmetic the model
+# already does (two-digit numbers, 1-3 steps), with the v1 problems still half of the task batches.
+RECIPE_V2EASY = RECIPE + f"; v2easy mix: v1 problems and two-digit v2 word problems of 1-3 steps, half each, in the compact layout, {LONG_CANVASES}"
 
 
 def load_split(data_dir, name):
@@ -328,6 +336,34 @@ def curriculum(progress):
     return [0.1, 0.2, 0.7]
 
 
+def curriculum_v2easy(progress):
+    """Sampling weights of (easy, medium, full, v2easy): the v1 levels at their final weights, half in all."""
+    return [0.05, 0.1, 0.35, 0.5]
+
+
+class Mix(NamedTuple):
+    """One --mix: the task levels it samples, their weights as the run progresses, its recipe, and
+    whether its task batches take sampled canvas lengths and its evaluations the v2 held-out set."""
+    levels: tuple
+    weights: Callable[[float], list]
+    recipe: str
+    long_canvases: bool = True
+    v2_eval: bool = False
+
+
+V1_LEVEL_NAMES = ("easy", "medium", "full")
+# lengths reads the v1 data; compact, v2easy and v2 the v2 data (model/data.ts COMPACT_MIXES).
+# A checkpoint whose recipe differs from its mix's starts a new run on its weights.
+MIXES = {
+    "v1": Mix(V1_LEVEL_NAMES, curriculum, RECIPE, long_canvases=False),
+    # These continue a model that knows the v1 task: the curriculum's final weights from the start.
+    "lengths": Mix(V1_LEVEL_NAMES, lambda progress: curriculum(1.0), RECIPE_LENGTHS),
+    "compact": Mix(V1_LEVEL_NAMES, lambda progress: curriculum(1.0), RECIPE_COMPACT),
+    "v2easy": Mix(V1_LEVEL_NAMES + V2_LEVEL_NAMES[:1], curriculum_v2easy, RECIPE_V2EASY, v2_eval=True),
+    "v2": Mix(V1_LEVEL_NAMES + V2_LEVEL_NAMES, curriculum_v2, RECIPE_V2, v2_eval=True),
+}
+
+
 def diffusion_loss(model, ids, answer_from, gen, forced=None, uniform=True, shown=None, weights=None):
     """Masked-diffusion loss; positions before answer_from are never masked, nor `shown` ones,
     `forced` ones always, the others at a random rate t unless `uniform` is off. `weights`
@@ -480,8 +516,9 @@ def main():
     # Also write the weights alone here at the end (small enough to bring back from a lent machine).
     parser.add_argument("--weights-out")
     # v1: the shipped model's problems at L = 64; lengths: the same problems at sampled canvas lengths;
-    # v2: v1 and v2 word problems (data from model/data.ts writeV2TokenFiles), sampled canvas lengths.
-    parser.add_argument("--mix", choices=("v1", "lengths", "v2"), default="v1")
+    # v2: v1 and v2 word problems (data from model/data.ts writeV2TokenFiles), sampled canvas lengths;
+    # compact: the v1 problems of that data alone (the compact layout); v2easy: those and two-digit v2 (MIXES).
+    parser.add_argument("--mix", choices=sorted(MIXES), default="v1")
     parser.add_argument("--eval-every", type=int, help="steps between evaluations (default: the preset's)")
     # More capacity for continued weights (when starting from --init-onnx/--init-pt, not on resume): blocks appended as identities.
     parser.add_argument("--grow-layers", type=int, help="layers of the model after growing the initial weights")
@@ -498,9 +535,8 @@ def main():
         preset["eval_count"] = args.eval_count
     if args.eval_every:
         preset["eval_every"] = args.eval_every
-    v2 = args.mix == "v2"
-    lengths = args.mix == "lengths"
-    recipe = RECIPE_V2 if v2 else RECIPE_LENGTHS if lengths else RECIPE
+    mix = MIXES[args.mix]
+    recipe = mix.recipe
     DEVICE = args.device or preset["device"]
     torch.set_num_threads(preset["threads"])
     if DEVICE == "cuda":
@@ -511,10 +547,12 @@ def main():
     pieces = [piece for piece, _ in vocab]
     NEWLINE_ID, HASH_ID = pieces.index("\n"), pieces.index("##")
     DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
-    levels = [TaskSplit(data_dir, name) for name in ("easy", "medium", "full") + (V2_LEVEL_NAMES if v2 else ())]
+    levels = [TaskSplit(data_dir, name) for name in mix.levels]
     heldout = TaskSplit(data_dir, "heldout")
-    drills = Drills([levels[2], levels[4]] if v2 else levels[2])
-    if v2:
+    # Step lines of the full v1 level and of the hardest v2 level read, if any (the easier levels'
+    # kinds of lines are among theirs).
+    drills = Drills(levels[2:3] + levels[3:][-1:])
+    if mix.v2_eval:
         v2_heldout = TaskSplit(data_dir, "v2heldout")
         v2_categories = json.load(open(os.path.join(data_dir, "v2heldout.categories.json")))
     prose = np.fromfile(os.path.join(data_dir, "prose.u16"), dtype=np.uint16).astype(np.int64)
@@ -557,11 +595,12 @@ def main():
     cap = f", at most {preset['minutes']} min" if preset["minutes"] else ""
     print(f"train: {n_params / 1e6:.2f}M parameters, preset {args.preset}, {','.join(map(str, legs))} steps{cap}", flush=True)
 
-    if (v2 or lengths) and state["step"] == 0 and not state["evals"]:
+    if mix.long_canvases and state["step"] == 0 and not state["evals"]:
         # Where the curve starts: the weights this run continues, before its first step.
         prior = state["prior"]
         row = {"step": prior["steps"], "minutes": round(prior["minutes"], 2), "heldout_exact": evaluate(model, heldout, preset["eval_count"]),
-               **(v2_scores(model, v2_heldout, v2_categories, preset["eval_count"]) if v2 else length_scores(model, heldout, preset["eval_count"]))}
+               **length_scores(model, heldout, preset["eval_count"]),
+               **(v2_scores(model, v2_heldout, v2_categories, preset["eval_count"]) if mix.v2_eval else {})}
         state["evals"].append(row)
         with open(log_path, "a") as f:
             f.write(json.dumps(row) + "\n")
@@ -590,13 +629,12 @@ def main():
         elif kind == "drill":
             ids, forced = drills.batch(rng, preset["batch"])
             loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
-        elif v2 or lengths:
-            # The lengths mix continues a model that knows the v1 task: the curriculum's final weights from the start.
-            level = levels[rng.choice(len(levels), p=curriculum_v2(progress) if v2 else curriculum(1.0))]
+        elif mix.long_canvases:
+            level = levels[rng.choice(len(levels), p=mix.weights(progress))]
             ids, prompt_len, forced, shown, weights = long_canvas_batch(level, rng, preset["batch"])
             loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown, weights=weights)
         else:
-            level = levels[rng.choice(3, p=curriculum(progress))]
+            level = levels[rng.choice(len(levels), p=mix.weights(progress))]
             ids, prompt_len, forced, shown = level.batch(rng, preset["batch"])
             loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown)
         opt.zero_grad(set_to_none=True)
@@ -618,10 +656,10 @@ def main():
                    # The page decodes in blocks; a model must hold up there too.
                    "heldout_exact_blocks_of_8": evaluate(model, heldout, preset["eval_count"], 8),
                    **role_accuracy(model, heldout, preset["eval_count"])}
-            if v2:
-                row.update(v2_scores(model, v2_heldout, v2_categories, preset["eval_count"]))
-            if lengths:
+            if mix.long_canvases:
                 row.update(length_scores(model, heldout, preset["eval_count"]))
+            if mix.v2_eval:
+                row.update(v2_scores(model, v2_heldout, v2_categories, preset["eval_count"]))
             state["evals"].append(row)
             with open(log_path, "a") as f:
                 f.write(json.dumps(row) + "\n")
