@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { countFaults, diagnoseAnswer } from "./diagnose.ts";
 import { generateProblems } from "./generate.ts";
+import { compactTarget, generateWordProblems } from "./word-problems.ts";
 
 const problem = {
   target: "14 + 9 = 23\n23 - 6 = 17\n#### 17",
@@ -25,6 +26,23 @@ describe("diagnoseAnswer", () => {
     expect(diagnoseAnswer(problem, "14 + 9 = 23\n23 - 6 = 17")).toBe("layout");
     expect(diagnoseAnswer(problem, "14 + 9 = 23\n23 - six = 17\n#### 1")).toBe("layout");
     expect(diagnoseAnswer(problem, "")).toBe("layout");
+  });
+
+  it("reads the compact layout of v1 and v2 answers, division included", () => {
+    for (const p of generateProblems(7, 100)) expect(diagnoseAnswer(p, compactTarget(p.target))).toBe("correct");
+    for (const p of generateWordProblems(7, 200)) expect(diagnoseAnswer(p, p.target)).toBe("correct");
+    expect(diagnoseAnswer(problem, "14+9=23\n24-6=18\n#### 18")).toBe("carry");
+    expect(diagnoseAnswer(problem, "14+9=24\n24-6=18\n#### 18")).toBe("arithmetic");
+    const halves = { target: "30/2=15\n15+4=19\n#### 19", answer: 19 };
+    expect(diagnoseAnswer(halves, "30/2=16\n16+4=20\n#### 20")).toBe("arithmetic");
+    expect(diagnoseAnswer(halves, "30/3=10\n10+4=14\n#### 14")).toBe("copy");
+  });
+
+  it("calls a wrong operand carried from any earlier line a carry fault, and a question's number a copy fault", () => {
+    // A v2 rate line first, its result used two lines later.
+    const rate = { target: "10*5=50\n91+50=141\n141-7=134\n#### 134", answer: 134 };
+    expect(diagnoseAnswer(rate, "10*5=50\n91+55=146\n146-7=139\n#### 139")).toBe("carry");
+    expect(diagnoseAnswer(rate, "10*5=50\n19+50=69\n69-7=62\n#### 62")).toBe("copy");
   });
 
   it("counts the right answer as correct however the steps went", () => {

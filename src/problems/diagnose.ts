@@ -3,17 +3,18 @@
  * of guessing: the answer is read line by line against the reference steps, and the first line
  * that differs decides the fault.
  */
-import { apply, type Op, type Problem } from "./generate.ts";
+import type { Problem } from "./generate.ts";
 import { extractAnswer } from "./score.ts";
+import { applyWordStep, type WordOp } from "./word-problems.ts";
 
 export type AnswerFault =
   /** The `####` answer is right. */
   | "correct"
-  /** A line is not `a op b = c` or there is no `#### n` line. */
+  /** A line is not `a op b = c` (spaced or compact) or there is no `#### n` line. */
   | "layout"
-  /** A number or operation taken from the question is wrong (the first line's start, any operand or operator). */
+  /** A number or operation taken from the question is wrong. */
   | "copy"
-  /** A line does not start from the previous line's result. */
+  /** An operand that is an earlier line's result is wrong (v1: a line not starting from the previous result). */
   | "carry"
   /** The line's operands are right but its result is not. */
   | "arithmetic"
@@ -26,16 +27,17 @@ export const ANSWER_FAULTS: readonly AnswerFault[] = ["correct", "layout", "copy
 
 interface StepLine {
   left: number;
-  op: Op;
+  op: WordOp;
   right: number;
   result: number;
 }
 
-const STEP = /^(\d+) ([+*-]) (\d+) = (\d+)$/;
+// The v1 layout (`28 + 6 = 34`) and the compact one (`28+6=34`) that v2 answers use.
+const STEP = /^(\d+) ?([-+*/]) ?(\d+) ?= ?(\d+)$/;
 
 function parseStep(line: string): StepLine | null {
   const match = STEP.exec(line.trim());
-  return match ? { left: Number(match[1]), op: match[2] as Op, right: Number(match[3]), result: Number(match[4]) } : null;
+  return match ? { left: Number(match[1]), op: match[2] as WordOp, right: Number(match[3]), result: Number(match[4]) } : null;
 }
 
 /** Splits an answer into its step lines and its `####` line (blank lines ignored). */
@@ -49,16 +51,20 @@ export function diagnoseAnswer(problem: Pick<Problem, "target" | "answer">, text
   if (extractAnswer(text) === problem.answer) return "correct";
   const truth = splitAnswer(problem.target).steps.map((line) => parseStep(line)!);
   const written = splitAnswer(text);
-  let previous: StepLine | null = null;
+  // Results of the lines checked so far: an operand the truth takes from them is carried, any other copied.
+  // (v1 answers are a chain, so there a wrong left operand after the first line is a carry fault;
+  // v2 answers may compute a rate first and use its result later.)
+  const earlier = new Set<number>();
   for (const [i, line] of written.steps.entries()) {
     const step = parseStep(line);
     if (step === null) return "layout";
     const expected = truth[i];
     if (expected === undefined) return "step-count";
-    if (previous === null ? step.left !== expected.left : step.left !== previous.result) return previous === null ? "copy" : "carry";
-    if (step.op !== expected.op || step.right !== expected.right) return "copy";
-    if (step.result !== apply(step.left, { op: step.op, operand: step.right })) return "arithmetic";
-    previous = step;
+    if (step.left !== expected.left) return earlier.has(expected.left) ? "carry" : "copy";
+    if (step.op !== expected.op) return "copy";
+    if (step.right !== expected.right) return earlier.has(expected.right) ? "carry" : "copy";
+    if (step.result !== applyWordStep(step.left, step.op, step.right)) return "arithmetic";
+    earlier.add(expected.result);
   }
   if (!written.hasFinal || extractAnswer(text) === null) return "layout";
   if (written.steps.length !== truth.length) return "step-count";
