@@ -390,6 +390,29 @@ class V2Mix(unittest.TestCase):
         self.assertEqual(len(train.Drills([split, split]).lines), 4)
 
 
+class LayoutProbe(unittest.TestCase):
+    def test_counts_results_written_right_with_them_and_all_after_them_hidden(self):
+        import probe_layouts
+
+        # One problem: prompt [5, 6], answer 7 8 9 [EOS]; results at 2-3 and at 4.
+        problems = [{"ids": [5, 6, 7, 8, 9], "promptLen": 2, "results": [[2, 3], [4]]}]
+        seen = []
+
+        class Model:
+            def __call__(self, ids):
+                seen.append(ids[0].tolist())
+                # Right everywhere except position 3; says so whatever is hidden.
+                logits = train.torch.zeros(1, ids.shape[1], 16)
+                for at, tok in enumerate([5, 6, 7, 0, 9] + [train.EOS] * (ids.shape[1] - 5)):
+                    logits[0, at, tok] = 1.0
+                return logits
+
+        lines, digits = probe_layouts.result_accuracy(Model(), problems, gen_length=4)
+        self.assertEqual((lines, digits), (0.5, 2 / 3))
+        self.assertEqual(seen[0], [5, 6] + [train.MASK] * 4)
+        self.assertEqual(seen[1], [5, 6, 7, 8] + [train.MASK] * 2)
+
+
 class GrowLayers(unittest.TestCase):
     def test_a_grown_model_computes_what_the_original_did_and_its_new_blocks_learn(self):
         train.torch.manual_seed(0)
