@@ -10,8 +10,8 @@
  *
  * --continue: with no checkpoint in model/work, train on from the shipped model's weights.
  * --mix: train.py's data mix (default v1; lengths: the same problems at canvas lengths 64/128/256;
- *   compact: those problems in the v2 answer layout, on the v2 data; v2easy: those and two-digit
- *   v2 word problems; v2: v1 and all v2 word problems. Stages of one curriculum, run after run).
+ *   v2easy: those and two-digit v2 word problems, in the same layout; compact: the v1 problems in
+ *   the v2 answer layout; v2: v1 and all v2 word problems in that layout. See data.ts MIX_DATA).
  *
  * Needs Debian's python3-torch python3-onnx python3-numpy python3-sentencepiece
  * libopenblas0-openmp, run with /usr/bin/python3.
@@ -22,7 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeModelCard } from "./card.ts";
-import { COMPACT_MIXES, DATA_MIXES, type DataMix, dataMismatch, loadCodec, proseParagraphs, writeSentences, writeTokenFiles, writeV2TokenFiles } from "./data.ts";
+import { DATA_MIXES, type DataMix, MIX_DATA, dataMismatch, loadCodec, proseParagraphs, writeSentences, writeTokenFiles, writeV2TokenFiles } from "./data.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WORK = join(ROOT, "model", "work");
@@ -78,9 +78,10 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
         if (mismatch !== null) throw new Error(`${join(WORK, "data")}: ${mismatch}; move the folder away (or the whole work folder) and run again`);
         return log("data: exists, skipped");
       }
-      if (COMPACT_MIXES.includes(mix)) {
+      const format = MIX_DATA[mix];
+      if (format !== "v1") {
         const pieces = (JSON.parse(readFileSync(join(tokenizerDir, "tokenizer.json"), "utf8")) as { model: { vocab: [string, number][] } }).model.vocab.map(([piece]) => piece);
-        writeV2TokenFiles(WORK, loadCodec(tokenizerDir), pieces, proseParagraphs(WORK), log);
+        writeV2TokenFiles(WORK, loadCodec(tokenizerDir), pieces, proseParagraphs(WORK), log, format);
       } else {
         writeTokenFiles(WORK, loadCodec(tokenizerDir), proseParagraphs(WORK), log);
       }

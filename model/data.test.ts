@@ -29,14 +29,18 @@ describe("memoized encoding of training data", () => {
 });
 
 describe("which data a mix can train on", () => {
-  it("keeps the v1 data (spaced layout) and the v2 data (compact layout) apart", () => {
+  it("keeps the v1 data, the compact v2 data and the v1-layout v2easy data apart", () => {
     const v1 = { maxPromptTokens: 65 };
     const v2 = { maxPromptTokens: 168, format: "compact" };
+    const v2easy = { maxPromptTokens: 120, format: "spaced-v2" };
     expect(dataMismatch(v1, "v1")).toBeNull();
     expect(dataMismatch(v1, "lengths")).toBeNull();
     expect(dataMismatch(v2, "v2")).toBeNull();
     expect(dataMismatch(v2, "compact")).toBeNull();
-    expect(dataMismatch(v2, "v2easy")).toBeNull();
+    expect(dataMismatch(v2easy, "v2easy")).toBeNull();
+    expect(dataMismatch(v2, "v2easy")).toMatch(/holds the v2 data \(compact layout\), and --mix v2easy needs the v1 and two-digit v2 data \(v1 layout\)/);
+    expect(dataMismatch(v2easy, "lengths")).toMatch(/--mix lengths needs the v1 data/);
+    expect(dataMismatch({ format: "future" }, "v1")).toMatch(/holds data of format "future"/);
     expect(dataMismatch(v1, "v2")).toMatch(/needs the v2 data/);
     expect(dataMismatch(v1, "compact")).toMatch(/--mix compact needs the v2 data/);
     expect(dataMismatch(v2, "lengths")).toMatch(/--mix lengths needs the v1 data/);

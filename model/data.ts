@@ -6,7 +6,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EVAL_SEED, TRAIN_SEED_BASE, generateProblems, type Problem, type ProblemOptions } from "../src/problems/generate.ts";
-import { V2_EVAL_SEED, V2_TRAIN_SEED_BASE, compactTarget, generateWordProblems, type WordProblemOptions } from "../src/problems/word-problems.ts";
+import {
+  V2_EASY_OPTIONS,
+  V2_EVAL_SEED,
+  V2_TRAIN_SEED_BASE,
+  compactTarget,
+  generateWordProblems,
+  spacedTarget,
+  type WordProblemOptions,
+} from "../src/problems/word-problems.ts";
 import { createTextCodec, type TextCodec } from "../src/model/tokenizer.ts";
 import { PROSE_SOURCES, cleanText, fetchSource } from "./sources.ts";
 
@@ -97,34 +105,41 @@ export function writeTokenFiles(workDir: string, codec: TextCodec, paragraphs: r
   log(`data: prose ${prose.length} tokens; longest prompt ${maxPrompt}, longest target ${maxTarget}`);
 }
 
-/**
- * train.py's data mixes (its MIXES); lengths trains on the v1 data at other canvas lengths, the
- * others on the v2 data: compact its v1 problems alone (the v2 answer layout on the old task),
- * v2easy those and the two-digit v2 level, v2 all of it.
- */
+/** train.py's data mixes (its MIXES). */
 export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2"] as const;
 export type DataMix = (typeof DATA_MIXES)[number];
 
-/** Mixes that read the v2 data (the compact layout). */
-export const COMPACT_MIXES: readonly DataMix[] = ["compact", "v2easy", "v2"];
+/** What a work folder's data holds (meta.json's format; the v1 data has none). */
+export type DataFormat = "v1" | "compact" | "spaced-v2";
+const FORMAT_NAMES: Record<DataFormat, string> = {
+  v1: "the v1 data",
+  compact: "the v2 data (compact layout)",
+  "spaced-v2": "the v1 and two-digit v2 data (v1 layout)",
+};
 
 /**
- * Why the data already in a work folder cannot feed `mix` (null: it can). The v2 data holds v1
- * problems in the compact layout, so neither set may stand in for the other.
+ * The data each mix reads: lengths the v1 problems at other canvas lengths; compact the v1
+ * problems of the compact v2 data (the v2 answer layout on the old task), v2 all of that data;
+ * v2easy the v1 problems and the two-digit v2 level in the v1 layout, where the model's
+ * arithmetic lives.
  */
+export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2" };
+
+/** Why the data already in a work folder cannot feed `mix` (null: it can): no set stands in for another. */
 export function dataMismatch(meta: { format?: string; maxPromptTokens?: number }, mix: DataMix): string | null {
-  const compact = meta.format === "compact";
-  const wantsCompact = COMPACT_MIXES.includes(mix);
-  if (wantsCompact && !compact) return `it holds the v1 data, and --mix ${mix} needs the v2 data`;
-  if (!wantsCompact && compact) return `it holds the v2 data (compact layout), and --mix ${mix} needs the v1 data`;
-  return null;
+  const held = meta.format ?? "v1";
+  const wanted = MIX_DATA[mix];
+  if (held === wanted) return null;
+  return `it holds ${FORMAT_NAMES[held as DataFormat] ?? `data of format "${held}"`}, and --mix ${mix} needs ${FORMAT_NAMES[wanted]}`;
 }
 
 /**
- * The v2 data set (issue #22): the v1 levels and held-out slice in the compact answer layout
- * (what the model knows, kept so its v1 score holds), the v2 levels and a v2 held-out slice with
- * each problem's categories. v2 training problems whose question is a v1 held-out question are
- * dropped too (v2 can word a problem exactly as v1 does).
+ * The v2 data sets (issue #22): the v1 levels and held-out slice (what the model knows, kept so
+ * its v1 score holds), v2 levels and a v2 held-out slice with each problem's categories. v2
+ * training problems whose question is a v1 held-out question are dropped too (v2 can word a
+ * problem exactly as v1 does). "compact": everything in the compact answer layout, all v2
+ * levels; "spaced-v2": everything in the v1 layout, the two-digit v2 level alone (longer
+ * answers overflow L = 64 in that layout), its held-out slice of the same options.
  */
 export const V2_OLD_LEVELS: readonly { name: string; options: ProblemOptions; count: number }[] = [
   { name: "easy", options: { maxValue: 20, minSteps: 1, maxSteps: 2 }, count: 20_000 },
@@ -132,22 +147,32 @@ export const V2_OLD_LEVELS: readonly { name: string; options: ProblemOptions; co
   { name: "full", options: {}, count: 100_000 },
 ];
 export const V2_LEVELS: readonly { name: string; options: WordProblemOptions; count: number }[] = [
-  // Two-digit numbers and up to three steps: the arithmetic the shipped model already does, in new words.
-  { name: "v2easy", options: { maxValue: 99, minSteps: 1, maxSteps: 3 }, count: 50_000 },
+  { name: "v2easy", options: V2_EASY_OPTIONS, count: 50_000 },
   { name: "v2full", options: {}, count: 150_000 },
 ];
 export const V2_HELD_OUT_SLICE = 500;
 
-export function writeV2TokenFiles(workDir: string, codec: TextCodec, pieces: readonly string[], paragraphs: readonly string[], log: (line: string) => void): void {
+export function writeV2TokenFiles(
+  workDir: string,
+  codec: TextCodec,
+  pieces: readonly string[],
+  paragraphs: readonly string[],
+  log: (line: string) => void,
+  format: Exclude<DataFormat, "v1"> = "compact",
+): void {
   const dataDir = join(workDir, "data");
   mkdirSync(dataDir, { recursive: true });
+  const spaced = format === "spaced-v2";
   const v1HeldOut = new Set(generateProblems(EVAL_SEED, HELD_OUT_COUNT).map((p) => p.prompt));
-  const compact = (problems: Problem[]): Problem[] => problems.map((p) => ({ ...p, target: compactTarget(p.target) }));
-  const v2HeldOut = generateWordProblems(V2_EVAL_SEED, V2_HELD_OUT_SLICE, { split: "heldout" });
+  const v1Layout = (problems: Problem[]): Problem[] => (spaced ? problems : problems.map((p) => ({ ...p, target: compactTarget(p.target) })));
+  const v2Layout = <P extends Problem>(problems: P[]): P[] => (spaced ? problems.map((p) => ({ ...p, target: spacedTarget(p.target) })) : problems);
+  const v2HeldOut = v2Layout(generateWordProblems(V2_EVAL_SEED, V2_HELD_OUT_SLICE, { split: "heldout", ...(spaced ? V2_EASY_OPTIONS : {}) }));
+  // Each v2 level keeps its seed (its index in V2_LEVELS) whichever levels are written.
+  const v2Levels = V2_LEVELS.map((level, i) => ({ ...level, seed: V2_TRAIN_SEED_BASE + i })).filter((level) => !spaced || level.name === "v2easy");
   const splits = [
-    ...V2_OLD_LEVELS.map((level, i) => ({ name: level.name, problems: compact(generateProblems(TRAIN_SEED_BASE + i, level.count, level.options).filter((p) => !v1HeldOut.has(p.prompt))) })),
-    { name: "heldout", problems: compact(generateProblems(EVAL_SEED, 500)) },
-    ...V2_LEVELS.map((level, i) => ({ name: level.name, problems: generateWordProblems(V2_TRAIN_SEED_BASE + i, level.count, level.options).filter((p) => !v1HeldOut.has(p.prompt)) })),
+    ...V2_OLD_LEVELS.map((level, i) => ({ name: level.name, problems: v1Layout(generateProblems(TRAIN_SEED_BASE + i, level.count, level.options).filter((p) => !v1HeldOut.has(p.prompt))) })),
+    { name: "heldout", problems: v1Layout(generateProblems(EVAL_SEED, 500)) },
+    ...v2Levels.map((level) => ({ name: level.name, problems: v2Layout(generateWordProblems(level.seed, level.count, level.options).filter((p) => !v1HeldOut.has(p.prompt))) })),
     { name: "v2heldout", problems: v2HeldOut },
   ];
   const lengths = { maxPrompt: 0, maxTarget: 0 };
@@ -158,8 +183,8 @@ export function writeV2TokenFiles(workDir: string, codec: TextCodec, pieces: rea
   const prose = proseTokens(paragraphs, codec, encode);
   writeFileSync(join(dataDir, "prose.u16"), new Uint16Array(prose));
   const meta = {
-    maxPromptTokens: lengths.maxPrompt, maxTargetTokens: lengths.maxTarget, proseTokens: prose.length, format: "compact",
-    levels: V2_OLD_LEVELS.map((l) => l.name), v2Levels: V2_LEVELS.map((l) => l.name),
+    maxPromptTokens: lengths.maxPrompt, maxTargetTokens: lengths.maxTarget, proseTokens: prose.length, format,
+    levels: V2_OLD_LEVELS.map((l) => l.name), v2Levels: v2Levels.map((l) => l.name),
   };
   writeFileSync(join(dataDir, "meta.json"), JSON.stringify(meta, null, 2));
   log(`data: prose ${prose.length} tokens; longest prompt ${lengths.maxPrompt}, longest target ${lengths.maxTarget}`);

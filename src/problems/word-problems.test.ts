@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { loadCodec } from "../../model/data.ts";
 import { generateProblems, EVAL_SEED } from "./generate.ts";
 import {
-  MAX_ANSWER_CHARS, MAX_RESULT, V2_EVAL_SEED, V2_TRAIN_SEED_BASE, checkWorkedAnswer, formatStep, generateWordProblems, normalizeQuestion,
-  questionSplit, sizeBucket, type WordProblem,
+  MAX_ANSWER_CHARS, MAX_RESULT, V2_EASY_OPTIONS, V2_EVAL_SEED, V2_TRAIN_SEED_BASE, checkWorkedAnswer, compactTarget, formatStep, generateWordProblems,
+  normalizeQuestion, questionSplit, sizeBucket, spacedTarget, type WordProblem,
 } from "./word-problems.ts";
 
 const heldOut = generateWordProblems(V2_EVAL_SEED, 600, { split: "heldout" });
@@ -62,6 +62,19 @@ describe("v2 word problems", () => {
       const answer = codec.encode(p.prompt + p.target).length - codec.encode(p.prompt).length;
       expect(answer).toBeLessThanOrEqual(Math.min(64, p.target.length));
     }
+  });
+
+  it("writes the two-digit level in the v1 layout within 64 tokens, and the layouts convert both ways", () => {
+    const codec = loadCodec("public/models/dllm-tiny");
+    const easy = generateWordProblems(V2_EVAL_SEED, 300, { split: "heldout", ...V2_EASY_OPTIONS });
+    for (const p of easy) {
+      const spaced = spacedTarget(p.target);
+      expect(spaced).toMatch(/^(\d+ [-+*/] \d+ = \d+\n){1,3}#### \d+$/);
+      expect(compactTarget(spaced)).toBe(p.target);
+      expect(codec.encode(p.prompt + spaced).length - codec.encode(p.prompt).length).toBeLessThan(64);
+    }
+    const v1 = generateProblems(EVAL_SEED, 50).map((p) => p.target);
+    expect(v1.map((t) => spacedTarget(compactTarget(t)))).toEqual(v1);
   });
 
   it("labels each problem with the categories its worked answer and wording have", () => {

@@ -82,9 +82,22 @@ export function formatStep(step: WorkedStep): string {
   return `${step.left}${step.op}${step.right}=${step.result}`;
 }
 
+/** Two-digit numbers and one to three steps: the arithmetic the shipped model already does, in the new words. */
+export const V2_EASY_OPTIONS: WordProblemOptions = { maxValue: 99, minSteps: 1, maxSteps: 3 };
+
 /** A v1 worked answer (`28 + 6 = 34`) in the v2 layout (`28+6=34`), so one model learns one layout. */
 export function compactTarget(target: string): string {
   return target.replace(/^(\d+) ([-+*/]) (\d+) = (\d+)$/gm, "$1$2$3=$4");
+}
+
+/**
+ * A v2 worked answer in the v1 layout (`28 + 6 = 34`), the layout the shipped model's arithmetic
+ * lives in: with every result and what follows it hidden, the shipped weights write 88.5 % of
+ * held-out step results right in it and none in the compact one (model/probe-layouts.ts).
+ * Longer: 6-step answers mostly overflow L = 64 in it, so it suits the shorter levels.
+ */
+export function spacedTarget(target: string): string {
+  return target.replace(/^(\d+)([-+*/])(\d+)=(\d+)$/gm, "$1 $2 $3 = $4");
 }
 
 export function applyWordStep(left: number, op: WordOp, right: number): number {
