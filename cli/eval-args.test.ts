@@ -41,7 +41,8 @@ describe("npm run eval flags", () => {
     expect(parseEvalArgs([]).set).toBe("v1");
     expect(parseEvalArgs(["--set", "v2"])).toMatchObject({ set: "v2", seed: V2_EVAL_SEED });
     expect(parseEvalArgs(["--set", "v2", "--seed", "9"])).toMatchObject({ set: "v2", seed: 9 });
-    expect(() => parseEvalArgs(["--set", "v3"])).toThrow(/^--set: must be v1 or v2/);
+    expect(parseEvalArgs(["--set", "v2easy"])).toMatchObject({ set: "v2easy", seed: V2_EVAL_SEED });
+    expect(() => parseEvalArgs(["--set", "v3"])).toThrow(/^--set: must be one of v1, v2, v2easy, got "v3"/);
   });
 
   it("take the graph's dtype", () => {

@@ -11,8 +11,13 @@ import { checkPlan, defaultPlan, parseBlockSizes, parseSettings, DEFAULT_BLOCK_S
 
 export const DEFAULT_COUNT = 200;
 
-/** v1: generate.ts's problems (the model card's held-out set); v2: the word problems of issue #22, held-out split, scored per category. */
-export type ProblemSet = "v1" | "v2";
+/**
+ * v1: generate.ts's problems (the model card's held-out set); v2: the word problems of issue #22,
+ * held-out split, scored per category; v2easy: those of two-digit numbers and 1-3 steps (the level
+ * the v2easy training mix adds).
+ */
+export const PROBLEM_SETS = ["v1", "v2", "v2easy"] as const;
+export type ProblemSet = (typeof PROBLEM_SETS)[number];
 
 export interface EvalArgs {
   plan: EvalPlan;
@@ -27,12 +32,13 @@ export interface EvalArgs {
 }
 
 export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,adablock,cache,adablock+cache,fixed] [--block-sizes ${DEFAULT_BLOCK_SIZES.join(",")}]
-  [--set v1|v2] [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
+  [--set v1|v2|v2easy] [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
   [--model PATH|URL] [--dtype fp32|fp16|q4f16|q8|q4] [--json] [--out DIR]
-  defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, set v1, seed ${EVAL_SEED} (the held-out seed; v2: ${V2_EVAL_SEED}), ${DEFAULT_COUNT} problems,
+  defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, set v1, seed ${EVAL_SEED} (the held-out seed; v2, v2easy: ${V2_EVAL_SEED}), ${DEFAULT_COUNT} problems,
   tau_D 0.3, fixed step budget = gen length (one token per pass)
   --set v2: the word problems of src/problems/word-problems.ts (held-out split: disjoint from training whatever the seed),
-  with exact match per category (steps, largest number, shape, unit kind, tense, distractor) for every setting and B0`;
+  with exact match per category (steps, largest number, shape, unit kind, tense, distractor) for every setting and B0;
+  --set v2easy: the same, two-digit numbers and 1-3 steps`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -87,12 +93,13 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     if (error instanceof OptionError) throw new OptionError(`--${error.option}`, error.message.slice(error.option.length + 2));
     throw error;
   }
-  const set = text("set") ?? "v1";
-  if (set !== "v1" && set !== "v2") throw new OptionError("--set", `must be v1 or v2, got ${JSON.stringify(set)}`);
+  const setText = text("set") ?? "v1";
+  const set = PROBLEM_SETS.find((name) => name === setText);
+  if (set === undefined) throw new OptionError("--set", `must be one of ${PROBLEM_SETS.join(", ")}, got ${JSON.stringify(setText)}`);
   return {
     plan,
     set,
-    seed: integer("--seed", text("seed"), set === "v2" ? V2_EVAL_SEED : EVAL_SEED, 0),
+    seed: integer("--seed", text("seed"), set === "v1" ? EVAL_SEED : V2_EVAL_SEED, 0),
     count: integer("--count", text("count"), DEFAULT_COUNT, 1),
     model: text("model"),
     dtype: text("dtype") === undefined ? undefined : dtypeFlag(text("dtype")!),

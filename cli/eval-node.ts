@@ -9,14 +9,15 @@ import { runEval, type CellResult, type EvalProgress } from "../src/eval/run.ts"
 import { cellOptions, planCells, type EvalPlan } from "../src/eval/settings.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { generateProblems, type Problem } from "../src/problems/generate.ts";
-import { generateWordProblems, type Categories } from "../src/problems/word-problems.ts";
+import { V2_EASY_OPTIONS, generateWordProblems, type Categories } from "../src/problems/word-problems.ts";
+import type { ProblemSet } from "./eval-args.ts";
 import { FLAGS } from "./args.ts";
 import type { Dtype } from "../src/model/model-source.ts";
 
 export interface NodeEvalRequest {
   plan: EvalPlan;
   /** v1 when absent. */
-  set?: "v1" | "v2";
+  set?: ProblemSet;
   seed: number;
   count: number;
   model: string | undefined;
@@ -34,9 +35,9 @@ export interface NodeEvalOutcome {
 }
 
 /** The problems of a set: v2 from its held-out split only. */
-export function problemSet(set: "v1" | "v2", seed: number, count: number): { problems: Problem[]; categories?: Categories[] } {
+export function problemSet(set: ProblemSet, seed: number, count: number): { problems: Problem[]; categories?: Categories[] } {
   if (set === "v1") return { problems: generateProblems(seed, count) };
-  const problems = generateWordProblems(seed, count, { split: "heldout" });
+  const problems = generateWordProblems(seed, count, { split: "heldout", ...(set === "v2easy" ? V2_EASY_OPTIONS : {}) });
   return { problems, categories: problems.map((p) => p.categories) };
 }
 

@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     }
   }
   const json = outcome.categories ? { ...outcome.json, set: args.set, categories: byCategory } : outcome.json;
-  const summary = `${args.count} problems (${args.set === "v2" ? "set v2, " : ""}seed ${args.seed}), L = ${args.plan.genLength}, tau_D = ${args.plan.delimiterThreshold}, fixed steps = ${args.plan.fixedSteps}, ${(json.ms / 1000).toFixed(0)} s${outcome.partial ? ", STOPPED EARLY (partial)" : ""}`;
+  const summary = `${args.count} problems (${args.set === "v1" ? "" : `set ${args.set}, `}seed ${args.seed}), L = ${args.plan.genLength}, tau_D = ${args.plan.delimiterThreshold}, fixed steps = ${args.plan.fixedSteps}, ${(json.ms / 1000).toFixed(0)} s${outcome.partial ? ", STOPPED EARLY (partial)" : ""}`;
   const markdown = `${summary}\n\n${markdownTables(cells)}\n${categoryTables.length > 0 ? `\n## By category\n\n${categoryTables.join("\n")}` : ""}`;
   if (args.out !== undefined) {
     mkdirSync(args.out, { recursive: true });
