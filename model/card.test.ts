@@ -13,7 +13,9 @@ import {
   trainingCurveTable,
   trainingRunsIntro,
   trainingRunsTable,
+  wordProblemSection,
 } from "./card.ts";
+import { categoryRows } from "../src/eval/categories.ts";
 
 describe("model card", () => {
   it("documents every input and output of the KV-cache graph with the shipped model's shapes", () => {
@@ -73,6 +75,25 @@ describe("model card", () => {
     expect(table[0]).toBe("| minutes | step | exact match % | L = 64, B0 16, τ 0.9 % | L = 128, B0 16, τ 0.9 % | L = 256, B0 16, τ 0.9 % |");
     expect(table[2]).toBe("| 301.7 | 11003 | 90.0 | – | – | 10.0 |");
     expect(table[3]).toBe("| 330.2 | 11403 | 90.0 | 85.0 | 80.0 | 75.0 |");
+    const words = trainingCurveTable([lengths, { ...lengths, step: 11903, v2_exact_L64: 0.5 }]).split("\n");
+    expect(words[0]).toMatch(/\| L = 256, B0 16, τ 0.9 % \| word problems, L = 64 % \|$/);
+    expect(words.slice(2)).toEqual(["| 330.2 | 11403 | 90.0 | 85.0 | 80.0 | 75.0 | – |", "| 330.2 | 11903 | 90.0 | 85.0 | 80.0 | 75.0 | 50.0 |"]);
+  });
+
+  it("reports word problems per set and per category", () => {
+    const rows = categoryRows(
+      [
+        { shapes: ["had", "add"], steps: 1, size: "<=99", distractor: false, kind: "items", tense: "past" },
+        { shapes: ["had", "give"], steps: 2, size: "<=99", distractor: true, kind: "money", tense: "present" },
+      ],
+      [true, false],
+    );
+    const section = wordProblemSection("q8", [{ set: "v2easy", correct: 1, problems: 2, rows }]);
+    expect(section).toContain("| two-digit numbers, 1-3 steps (`--set v2easy`) | 50.0 | 1/2 |");
+    expect(section).toContain("the int8 graph");
+    expect(section).toContain("--set v2easy|v2 --decoders adablock --block-sizes 16 --count 2 --dtype q8");
+    expect(section).toContain("| 1 | 100.0 | 1/1 |");
+    expect(section).toContain("| give | 0.0 | 0/1 |");
   });
 
   it("shows the default decoder's accuracy at each canvas length, with a dash where there is no int8 graph", () => {

@@ -11,7 +11,10 @@ import { loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/generate.ts";
 import { type AnswerFault, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
 import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
+import { categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
+import { V2_EASY_OPTIONS, V2_EVAL_SEED, generateWordProblems } from "../src/problems/word-problems.ts";
 import { evaluate } from "../src/problems/evaluate.ts";
+import { isCorrect } from "../src/problems/score.ts";
 import { LEVELS } from "./data.ts";
 import { PROSE_SOURCES } from "./sources.ts";
 
@@ -50,6 +53,8 @@ export interface TrainingEval {
   heldout_exact_L64?: number;
   heldout_exact_L128?: number;
   heldout_exact_L256?: number;
+  /** Runs on the v2 data: exact match on its held-out word problems (blocks of 16, τ 0.9, L = 64). */
+  v2_exact_L64?: number;
 }
 
 export interface TrainingInfo {
@@ -108,7 +113,10 @@ export function trainingRunsIntro(training: TrainingInfo): string {
   return `One run from randomly initialised weights; \`${command}\` (its default seed, ${run.threads ?? 2} threads) trains it again step for step:`;
 }
 
-/** The card's curve of exact match against training steps, with the per-canvas-length columns where any run measured them. */
+/**
+ * The card's curve of exact match against training steps, with the per-canvas-length columns and
+ * the word-problem column where any run measured them.
+ */
 export function trainingCurveTable(allEvals: readonly TrainingEval[]): string {
   // A run that continues weights measures them again before its first step: one row per step, the later figures added.
   const evals: TrainingEval[] = [];
@@ -118,8 +126,15 @@ export function trainingCurveTable(allEvals: readonly TrainingEval[]): string {
   }
   const lengths = CANVAS_LENGTHS.filter((n) => evals.some((e) => e[`heldout_exact_L${n}`] !== undefined));
   const percent = (value: number | undefined): string => (value === undefined ? "–" : (100 * value).toFixed(1));
-  const header = ["minutes", "step", "exact match %", ...lengths.map((n) => `L = ${n}, B0 16, τ 0.9 %`)];
-  const rows = evals.map((e) => [e.minutes.toFixed(1), `${e.step}`, percent(e.heldout_exact), ...lengths.map((n) => percent(e[`heldout_exact_L${n}`]))]);
+  const words = evals.some((e) => e.v2_exact_L64 !== undefined);
+  const header = ["minutes", "step", "exact match %", ...lengths.map((n) => `L = ${n}, B0 16, τ 0.9 %`), ...(words ? ["word problems, L = 64 %"] : [])];
+  const rows = evals.map((e) => [
+    e.minutes.toFixed(1),
+    `${e.step}`,
+    percent(e.heldout_exact),
+    ...lengths.map((n) => percent(e[`heldout_exact_L${n}`])),
+    ...(words ? [percent(e.v2_exact_L64)] : []),
+  ]);
   return [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
@@ -175,6 +190,54 @@ export async function canvasLengthRows(modelDir: string, problems: Problem[], lo
   return CANVAS_LENGTHS.map((genLength, i) => ({ genLength, fp32: fp32[i]!, int8: int8?.[i] ?? null }));
 }
 
+/** One held-out set of v2 word problems (issue #22) under the page's default decoder. */
+export interface WordProblemResult {
+  set: "v2easy" | "v2";
+  correct: number;
+  problems: number;
+  rows: CategoryRow[];
+}
+
+/**
+ * The v2 word problems (many shapes, names, units; held-out split), the two-digit 1-3 step level
+ * and the whole distribution, with the page's default decoder at L = 64 on the page's WASM graph
+ * (int8 where the folder has it): what a user typing a problem in their own words gets.
+ */
+export async function wordProblemResults(modelDir: string, log: (line: string) => void): Promise<{ dtype: "fp32" | "q8"; results: WordProblemResult[] }> {
+  const dtype = existsSync(join(modelDir, "onnx", "model_quantized.onnx")) ? "q8" : "fp32";
+  const loaded = await loadModel(modelDir, { dtype });
+  try {
+    const results: WordProblemResult[] = [];
+    for (const set of ["v2easy", "v2"] as const) {
+      const problems = generateWordProblems(V2_EVAL_SEED, CARD_EVAL_COUNT, { split: "heldout", ...(set === "v2easy" ? V2_EASY_OPTIONS : {}) });
+      const outcomes: boolean[] = [];
+      const summary = await evaluate(loaded, problems, DEFAULT_OPTIONS, (_done, _correct, result, problem) => void outcomes.push(isCorrect(result.text, problem.answer)));
+      log(`card (${dtype}, word problems ${set}): ${summary.correct}/${summary.problems}`);
+      results.push({ set, correct: summary.correct, problems: summary.problems, rows: categoryRows(problems.map((p) => p.categories), outcomes) });
+    }
+    return { dtype, results };
+  } finally {
+    await loaded.model.dispose();
+  }
+}
+
+/** The card's word-problem section: both sets' totals, then the breakdown of each by category. */
+export function wordProblemSection(dtype: string, results: readonly WordProblemResult[]): string {
+  const names = { v2easy: "two-digit numbers, 1-3 steps (`--set v2easy`)", v2: "the whole distribution: numbers to 999, results to 9,999, 1-6 steps (`--set v2`)" };
+  const totals = results.map((r) => `| ${names[r.set]} | ${((100 * r.correct) / r.problems).toFixed(1)} | ${r.correct}/${r.problems} |`);
+  const breakdowns = results.map((r) => categoryMarkdown(r.rows, `By category, ${r.set}:`));
+  return `\`src/problems/word-problems.ts\` writes many sentence shapes, verbs, items,
+units and names from many languages, with distractor sentences; its held-out questions are disjoint from training by a
+hash of the question. ${results[0]?.problems ?? 0} held-out problems of each set (seed ${V2_EVAL_SEED}), the page's default decoder at L = 64, the ${dtype === "q8" ? "int8" : "fp32"} graph
+(\`npm run eval -- --set v2easy|v2 --decoders adablock --block-sizes 16 --count ${results[0]?.problems ?? 0}${dtype === "q8" ? " --dtype q8" : ""}\` reads the same):
+
+| set | exact % | correct |
+|---|---|---|
+${totals.join("\n")}
+
+${breakdowns.join("\n")}`;
+}
+
 /** The int8 graph beside the fp32 one, measured on the same problems and setting (null when the folder has none). */
 async function int8Quality(modelDir: string, problems: Problem[], log: (line: string) => void): Promise<{ accuracy: number; correct: number; bytes: number } | null> {
   const path = join(modelDir, "onnx", "model_quantized.onnx");
@@ -209,6 +272,7 @@ export async function writeModelCard(modelDir: string, name: string, log: (line:
   await loaded.model.dispose();
   const int8 = await int8Quality(modelDir, problems, log);
   const byLength = await canvasLengthRows(modelDir, problems, log);
+  const words = await wordProblemResults(modelDir, log);
   const longCanvases = trainedOnLongCanvases(config.training);
   const int8Line = int8
     ? `\nThe int8 graph (\`onnx/model_quantized.onnx\`, ${(int8.bytes / 1e6).toFixed(1)} MB, the page's download on WASM, about 2x faster there),
@@ -276,6 +340,10 @@ on the first 60 to 100 held-out problems, so each point is rough; the per-length
 threshold 0.9, as the page does):
 
 ${trainingCurveTable(config.training.evals)}
+
+### Word problems in other words
+
+${wordProblemSection(words.dtype, words.results)}
 
 ## Samples
 Free-text prompts, temperature 0, one token per pass, blocks of 16, 48 tokens (verbatim):
