@@ -15,13 +15,15 @@ import { benchMarkdown, type BenchJson } from "../bench/lib/report.ts";
 import { OptionError } from "../src/errors.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
 import { progressLine } from "../src/eval/progress.ts";
-import { canvasLengthTable, intervalTable, pairedComparisonTable, type CanvasLengthCells } from "../src/eval/reading.ts";
+import { categoryMarkdown, categoryRows } from "../src/eval/categories.ts";
+import { canvasLengthTable, intervalTable, pairedComparisonTable, settingColumnsTable, type CanvasLengthCells } from "../src/eval/reading.ts";
 import type { EvalJson } from "../src/eval/report.ts";
 import type { CellResult } from "../src/eval/run.ts";
 import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { markdownTables } from "../src/eval/table.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
+import { V2_EVAL_SEED, type Categories } from "../src/problems/word-problems.ts";
 import { parseFlags } from "./args.ts";
 import { parseEvalArgs } from "./eval-args.ts";
 import { evaluateInNode } from "./eval-node.ts";
@@ -74,8 +76,17 @@ interface SavedResults {
   cells: CellResult[];
   /** Threshold and +AdaBlock at B0 16 per canvas length (absent in results written before it). */
   byLength?: CanvasLengthCells[];
+  /** The same on issue #22's word problems, each set with its problems' categories (absent before it). */
+  wordProblems?: WordProblemCells[];
   bench: BenchJson;
 }
+
+interface WordProblemCells {
+  set: "v2easy" | "v2";
+  cells: CellResult[];
+  categories: Categories[];
+}
+const WORD_SETS = { v2easy: "two-digit, 1-3 steps (`--set v2easy`)", v2: "whole distribution (`--set v2`)" } as const;
 
 async function measure(): Promise<SavedResults> {
   const commit = currentCommit();
@@ -94,9 +105,15 @@ async function measure(): Promise<SavedResults> {
     const atLength = await evaluateInNode(args, { onProgress: (p) => void (p.done === p.total && log(`L = ${genLength}: ${progressLine(p.done, p.total, p.elapsedMs)}`)) });
     byLength.push({ genLength, cells: atLength.cells });
   }
+  const wordProblems: WordProblemCells[] = [];
+  for (const set of ["v2easy", "v2"] as const) {
+    const args = parseEvalArgs(["--set", set, "--count", flag("count", "500"), "--block-sizes", "16", "--decoders", "threshold,adablock", "--dtype", flag("dtype", "q8")]);
+    const words = await evaluateInNode(args, { onProgress: (p) => void (p.done === p.total && log(`word problems ${set}: ${progressLine(p.done, p.total, p.elapsedMs)}`)) });
+    wordProblems.push({ set, cells: words.cells, categories: words.categories ?? [] });
+  }
   // An hour of measuring is kept even if the benchmark after it fails.
   mkdirSync(DOCS, { recursive: true });
-  writeFileSync(join(DOCS, "results.eval-only.json"), JSON.stringify({ command, commit, eval: evaluation.json, cells: evaluation.cells, byLength }) + "\n");
+  writeFileSync(join(DOCS, "results.eval-only.json"), JSON.stringify({ command, commit, eval: evaluation.json, cells: evaluation.cells, byLength, wordProblems }) + "\n");
   const bench = await runBench({
     modelDir: DEFAULT_MODEL_PATH,
     runs,
@@ -105,7 +122,7 @@ async function measure(): Promise<SavedResults> {
     loadModel,
     log: (line) => log(`bench: ${line}`),
   });
-  return { command, commit, dtype: evalArgs.dtype ?? "fp32", eval: evaluation.json, cells: evaluation.cells, byLength, bench };
+  return { command, commit, dtype: evalArgs.dtype ?? "fp32", eval: evaluation.json, cells: evaluation.cells, byLength, wordProblems, bench };
 }
 
 const graphName = (dtype: string): string => (dtype === "q8" ? "int8 graph (`onnx/model_quantized.onnx`, the page's on WASM)" : `${dtype} graph`);
@@ -158,13 +175,30 @@ answers the same whatever room it is given reads the same across a row.
 
 ${canvasLengthTable(saved.byLength)}
 
-` : ""}## Reading
+` : ""}${saved.wordProblems ? wordProblemSection(saved.wordProblems) : ""}## Reading
 
 ${notes}
 
 ## Benchmark (\`npm run bench\`)
 
 ${benchMarkdown(bench)}
+`;
+}
+
+/** Issue #22's word problems: both sets side by side, then +AdaBlock's accuracy per category in each. */
+function wordProblemSection(sets: readonly WordProblemCells[]): string {
+  const breakdowns = sets.map(({ set, cells, categories }) => {
+    const adablock = cells.find((cell) => cell.setting === "adablock");
+    return adablock ? categoryMarkdown(categoryRows(categories, adablock.correct), `#### +AdaBlock, B0 = ${adablock.blockSize}: ${WORD_SETS[set]}`) : "";
+  });
+  return `### Word problems in other words
+
+Issue #22's held-out word problems (\`src/problems/word-problems.ts\`: many sentence shapes, names, units, distractors;
+disjoint from training by a hash of the question), ${sets[0]?.categories.length ?? 0} of each set (seed ${V2_EVAL_SEED}), L = 64, the same graph.
+
+${settingColumnsTable(sets.map(({ set, cells }) => ({ label: WORD_SETS[set], cells })))}
+
+${breakdowns.join("\n")}
 `;
 }
 

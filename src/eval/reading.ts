@@ -61,15 +61,20 @@ export interface CanvasLengthCells {
  * length: whether an answer depends on how much room it was given.
  */
 export function canvasLengthTable(byLength: readonly CanvasLengthCells[]): string {
-  // The rows are the first length's cells; every length is looked up for each.
-  const rows = (byLength[0]?.cells ?? []).map(({ setting, blockSize }) => [
+  return settingColumnsTable(byLength.map(({ genLength, cells }) => ({ label: `L = ${genLength}`, cells })));
+}
+
+/** Accuracy [Wilson interval] and NFE per token of each setting and B0 (a row each) in each column's run. */
+export function settingColumnsTable(columns: readonly { label: string; cells: readonly CellResult[] }[]): string {
+  // The rows are the first column's cells; every column is looked up for each.
+  const rows = (columns[0]?.cells ?? []).map(({ setting, blockSize }) => [
     `${SETTING_LABELS[setting]}, B0 = ${blockSize}`,
-    ...byLength.map(({ cells }) => {
+    ...columns.map(({ cells }) => {
       const cell = cells.find((c) => c.setting === setting && c.blockSize === blockSize);
       if (!cell || cell.summary.problems === 0) return "–";
       const [low, high] = wilsonInterval(cell.summary.correct, cell.summary.problems);
       return `${percent(cell.summary.accuracy)} [${percent(low)}, ${percent(high)}], ${cell.summary.nfePerToken.toFixed(3)} NFE/token`;
     }),
   ]);
-  return gridToMarkdown({ header: ["setting", ...byLength.map(({ genLength }) => `L = ${genLength}`)], rows });
+  return gridToMarkdown({ header: ["setting", ...columns.map(({ label }) => label)], rows });
 }
