@@ -633,14 +633,13 @@ def main():
         elif kind == "drill":
             ids, forced = drills.batch(rng, preset["batch"])
             loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
-        elif mix.long_canvases:
-            level = levels[rng.choice(len(levels), p=mix.weights(progress))]
-            ids, prompt_len, forced, shown, weights = long_canvas_batch(level, rng, preset["batch"])
-            loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown, weights=weights)
         else:
             level = levels[rng.choice(len(levels), p=mix.weights(progress))]
-            ids, prompt_len, forced, shown = level.batch(rng, preset["batch"])
-            loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown)
+            if mix.long_canvases:
+                ids, prompt_len, forced, shown, weights = long_canvas_batch(level, rng, preset["batch"])
+            else:
+                (ids, prompt_len, forced, shown), weights = level.batch(rng, preset["batch"]), None
+            loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown, weights=weights)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
