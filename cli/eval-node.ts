@@ -9,7 +9,7 @@ import { runEval, type CellResult, type EvalProgress } from "../src/eval/run.ts"
 import { cellOptions, planCells, type EvalPlan } from "../src/eval/settings.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { generateProblems, type Problem } from "../src/problems/generate.ts";
-import { V2_EASY_OPTIONS, generateWordProblems, type Categories } from "../src/problems/word-problems.ts";
+import { heldOutWordProblems, type Categories } from "../src/problems/word-problems.ts";
 import type { ProblemSet } from "./eval-args.ts";
 import { FLAGS } from "./args.ts";
 import type { Dtype } from "../src/model/model-source.ts";
@@ -37,7 +37,7 @@ export interface NodeEvalOutcome {
 /** The problems of a set: v2 from its held-out split only. */
 export function problemSet(set: ProblemSet, seed: number, count: number): { problems: Problem[]; categories?: Categories[] } {
   if (set === "v1") return { problems: generateProblems(seed, count) };
-  const problems = generateWordProblems(seed, count, { split: "heldout", ...(set === "v2easy" ? V2_EASY_OPTIONS : {}) });
+  const problems = heldOutWordProblems(set, seed, count);
   return { problems, categories: problems.map((p) => p.categories) };
 }
 

@@ -23,7 +23,7 @@ import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { markdownTables } from "../src/eval/table.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
-import { V2_EVAL_SEED, type Categories } from "../src/problems/word-problems.ts";
+import { V2_EVAL_SEED, type Categories, type WordProblemSet } from "../src/problems/word-problems.ts";
 import { parseFlags } from "./args.ts";
 import { parseEvalArgs } from "./eval-args.ts";
 import { evaluateInNode } from "./eval-node.ts";
@@ -82,7 +82,7 @@ interface SavedResults {
 }
 
 interface WordProblemCells {
-  set: "v2easy" | "v2";
+  set: WordProblemSet;
   cells: CellResult[];
   categories: Categories[];
 }

@@ -12,7 +12,7 @@ import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/gener
 import { type AnswerFault, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
 import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
-import { V2_EASY_OPTIONS, V2_EVAL_SEED, generateWordProblems } from "../src/problems/word-problems.ts";
+import { V2_EVAL_SEED, type WordProblemSet, heldOutWordProblems } from "../src/problems/word-problems.ts";
 import { evaluate } from "../src/problems/evaluate.ts";
 import { isCorrect } from "../src/problems/score.ts";
 import { LEVELS } from "./data.ts";
@@ -192,7 +192,7 @@ export async function canvasLengthRows(modelDir: string, problems: Problem[], lo
 
 /** One held-out set of v2 word problems (issue #22) under the page's default decoder. */
 export interface WordProblemResult {
-  set: "v2easy" | "v2";
+  set: WordProblemSet;
   correct: number;
   problems: number;
   rows: CategoryRow[];
@@ -209,7 +209,7 @@ export async function wordProblemResults(modelDir: string, log: (line: string) =
   try {
     const results: WordProblemResult[] = [];
     for (const set of ["v2easy", "v2"] as const) {
-      const problems = generateWordProblems(V2_EVAL_SEED, CARD_EVAL_COUNT, { split: "heldout", ...(set === "v2easy" ? V2_EASY_OPTIONS : {}) });
+      const problems = heldOutWordProblems(set, V2_EVAL_SEED, CARD_EVAL_COUNT);
       const outcomes: boolean[] = [];
       const summary = await evaluate(loaded, problems, DEFAULT_OPTIONS, (_done, _correct, result, problem) => void outcomes.push(isCorrect(result.text, problem.answer)));
       log(`card (${dtype}, word problems ${set}): ${summary.correct}/${summary.problems}`);

@@ -12,6 +12,7 @@ import {
   V2_TRAIN_SEED_BASE,
   compactTarget,
   generateWordProblems,
+  heldOutWordProblems,
   spacedTarget,
   type WordProblemOptions,
 } from "../src/problems/word-problems.ts";
@@ -166,7 +167,7 @@ export function writeV2TokenFiles(
   const v1HeldOut = new Set(generateProblems(EVAL_SEED, HELD_OUT_COUNT).map((p) => p.prompt));
   const v1Layout = (problems: Problem[]): Problem[] => (spaced ? problems : problems.map((p) => ({ ...p, target: compactTarget(p.target) })));
   const v2Layout = <P extends Problem>(problems: P[]): P[] => (spaced ? problems.map((p) => ({ ...p, target: spacedTarget(p.target) })) : problems);
-  const v2HeldOut = v2Layout(generateWordProblems(V2_EVAL_SEED, V2_HELD_OUT_SLICE, { split: "heldout", ...(spaced ? V2_EASY_OPTIONS : {}) }));
+  const v2HeldOut = v2Layout(heldOutWordProblems(spaced ? "v2easy" : "v2", V2_EVAL_SEED, V2_HELD_OUT_SLICE));
   // Each v2 level keeps its seed (its index in V2_LEVELS) whichever levels are written.
   const v2Levels = V2_LEVELS.map((level, i) => ({ ...level, seed: V2_TRAIN_SEED_BASE + i })).filter((level) => !spaced || level.name === "v2easy");
   const splits = [

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { loadCodec } from "../../model/data.ts";
 import { generateProblems, EVAL_SEED } from "./generate.ts";
 import {
-  MAX_ANSWER_CHARS, MAX_RESULT, V2_EASY_OPTIONS, V2_EVAL_SEED, V2_TRAIN_SEED_BASE, checkWorkedAnswer, compactTarget, formatStep, generateWordProblems,
-  normalizeQuestion, questionSplit, sizeBucket, spacedTarget, type WordProblem,
+  MAX_ANSWER_CHARS, MAX_RESULT, V2_EVAL_SEED, V2_TRAIN_SEED_BASE, checkWorkedAnswer, compactTarget, formatStep, generateWordProblems,
+  heldOutWordProblems, normalizeQuestion, questionSplit, sizeBucket, spacedTarget, type WordProblem,
 } from "./word-problems.ts";
 
 const heldOut = generateWordProblems(V2_EVAL_SEED, 600, { split: "heldout" });
@@ -66,7 +66,9 @@ describe("v2 word problems", () => {
 
   it("writes the two-digit level in the v1 layout within 64 tokens, and the layouts convert both ways", () => {
     const codec = loadCodec("public/models/dllm-tiny");
-    const easy = generateWordProblems(V2_EVAL_SEED, 300, { split: "heldout", ...V2_EASY_OPTIONS });
+    const easy = heldOutWordProblems("v2easy", V2_EVAL_SEED, 300);
+    expect(easy.every((p) => questionSplit(p.prompt) === "heldout")).toBe(true);
+    expect(heldOutWordProblems("v2", V2_EVAL_SEED, 50)).toEqual(heldOut.slice(0, 50));
     for (const p of easy) {
       const spaced = spacedTarget(p.target);
       expect(spaced).toMatch(/^(\d+ [-+*/] \d+ = \d+\n){1,3}#### \d+$/);

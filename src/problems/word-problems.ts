@@ -85,6 +85,14 @@ export function formatStep(step: WorkedStep): string {
 /** Two-digit numbers and one to three steps: the arithmetic the shipped model already does, in the new words. */
 export const V2_EASY_OPTIONS: WordProblemOptions = { maxValue: 99, minSteps: 1, maxSteps: 3 };
 
+/** The named held-out sets: "v2" the whole distribution, "v2easy" its two-digit level of 1-3 steps. */
+export type WordProblemSet = "v2" | "v2easy";
+
+/** A named set's held-out problems (the eval, the model card, the results page and training's held-out slice share them). */
+export function heldOutWordProblems(set: WordProblemSet, seed: number, count: number): WordProblem[] {
+  return generateWordProblems(seed, count, { split: "heldout", ...(set === "v2easy" ? V2_EASY_OPTIONS : {}) });
+}
+
 /** A v1 worked answer (`28 + 6 = 34`) in the v2 layout (`28+6=34`), so one model learns one layout. */
 export function compactTarget(target: string): string {
   return target.replace(/^(\d+) ([-+*/]) (\d+) = (\d+)$/gm, "$1$2$3=$4");
