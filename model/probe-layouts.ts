@@ -9,13 +9,14 @@
  */
 import { writeFileSync } from "node:fs";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
+import { compactTarget } from "../src/problems/word-problems.ts";
 import { loadCodec } from "./data.ts";
 
 const STEP = /^(\d+) ([-+*/]) (\d+) = (\d+)$/gm;
 /** The v1 layout and shorter ones: which spaces can go without losing what the model knows? */
 export const LAYOUTS: Record<string, (target: string) => string> = {
   spaced: (t) => t,
-  compact: (t) => t.replace(STEP, "$1$2$3=$4"),
+  compact: compactTarget,
   "no space after operators": (t) => t.replace(STEP, "$1 $2$3 =$4"),
   "no space after the operator": (t) => t.replace(STEP, "$1 $2$3 = $4"),
 };
@@ -29,9 +30,10 @@ export interface ProbeProblem {
 
 export function probeProblems(modelDir: string, count: number): Record<string, ProbeProblem[]> {
   const codec = loadCodec(modelDir);
+  const problems = generateProblems(EVAL_SEED, count);
   const out: Record<string, ProbeProblem[]> = {};
   for (const [name, layout] of Object.entries(LAYOUTS)) {
-    out[name] = generateProblems(EVAL_SEED, count).map((p) => {
+    out[name] = problems.map((p) => {
       const promptLen = codec.encode(p.prompt).length;
       const ids = codec.encode(p.prompt + layout(p.target));
       const results: number[][] = [];
