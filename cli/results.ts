@@ -15,7 +15,7 @@ import { benchMarkdown, type BenchJson } from "../bench/lib/report.ts";
 import { OptionError } from "../src/errors.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
 import { progressLine } from "../src/eval/progress.ts";
-import { categoryMarkdown, categoryRows } from "../src/eval/categories.ts";
+import { WORD_PROBLEM_SET_LABELS, categoryMarkdown, categoryRows } from "../src/eval/categories.ts";
 import { canvasLengthTable, intervalTable, pairedComparisonTable, settingColumnsTable, type CanvasLengthCells } from "../src/eval/reading.ts";
 import type { EvalJson } from "../src/eval/report.ts";
 import type { CellResult } from "../src/eval/run.ts";
@@ -86,7 +86,6 @@ interface WordProblemCells {
   cells: CellResult[];
   categories: Categories[];
 }
-const WORD_SETS = { v2easy: "two-digit, 1-3 steps (`--set v2easy`)", v2: "whole distribution (`--set v2`)" } as const;
 
 async function measure(): Promise<SavedResults> {
   const commit = currentCommit();
@@ -189,14 +188,14 @@ ${benchMarkdown(bench)}
 function wordProblemSection(sets: readonly WordProblemCells[]): string {
   const breakdowns = sets.map(({ set, cells, categories }) => {
     const adablock = cells.find((cell) => cell.setting === "adablock");
-    return adablock ? categoryMarkdown(categoryRows(categories, adablock.correct), `#### +AdaBlock, B0 = ${adablock.blockSize}: ${WORD_SETS[set]}`) : "";
+    return adablock ? categoryMarkdown(categoryRows(categories, adablock.correct), `#### +AdaBlock, B0 = ${adablock.blockSize}: ${WORD_PROBLEM_SET_LABELS[set]}`) : "";
   });
   return `### Word problems in other words
 
 Issue #22's held-out word problems (\`src/problems/word-problems.ts\`: many sentence shapes, names, units, distractors;
 disjoint from training by a hash of the question), ${sets[0]?.categories.length ?? 0} of each set (seed ${V2_EVAL_SEED}), L = 64, the same graph.
 
-${settingColumnsTable(sets.map(({ set, cells }) => ({ label: WORD_SETS[set], cells })))}
+${settingColumnsTable(sets.map(({ set, cells }) => ({ label: WORD_PROBLEM_SET_LABELS[set], cells })))}
 
 ${breakdowns.join("\n")}
 `;

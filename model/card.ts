@@ -11,7 +11,7 @@ import { loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/generate.ts";
 import { type AnswerFault, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
 import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
-import { categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
+import { WORD_PROBLEM_SET_LABELS, categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
 import { V2_EVAL_SEED, type WordProblemSet, heldOutWordProblems } from "../src/problems/word-problems.ts";
 import { evaluate } from "../src/problems/evaluate.ts";
 import { isCorrect } from "../src/problems/score.ts";
@@ -223,8 +223,7 @@ export async function wordProblemResults(modelDir: string, log: (line: string) =
 
 /** The card's word-problem section: both sets' totals, then the breakdown of each by category. */
 export function wordProblemSection(dtype: string, results: readonly WordProblemResult[]): string {
-  const names = { v2easy: "two-digit numbers, 1-3 steps (`--set v2easy`)", v2: "the whole distribution: numbers to 999, results to 9,999, 1-6 steps (`--set v2`)" };
-  const totals = results.map((r) => `| ${names[r.set]} | ${((100 * r.correct) / r.problems).toFixed(1)} | ${r.correct}/${r.problems} |`);
+  const totals = results.map((r) => `| ${WORD_PROBLEM_SET_LABELS[r.set]} | ${((100 * r.correct) / r.problems).toFixed(1)} | ${r.correct}/${r.problems} |`);
   const breakdowns = results.map((r) => categoryMarkdown(r.rows, `By category, ${r.set}:`));
   return `\`src/problems/word-problems.ts\` writes many sentence shapes, verbs, items,
 units and names from many languages, with distractor sentences; its held-out questions are disjoint from training by a

@@ -4,7 +4,13 @@
  * beside the overall accuracy. A problem counts once in each group and once under every shape
  * it uses.
  */
-import type { Categories } from "../problems/word-problems.ts";
+import type { Categories, WordProblemSet } from "../problems/word-problems.ts";
+
+/** What each held-out word-problem set holds, as the model card and the results page name it. */
+export const WORD_PROBLEM_SET_LABELS: Record<WordProblemSet, string> = {
+  v2easy: "two-digit numbers, 1-3 steps (`--set v2easy`)",
+  v2: "the whole distribution: numbers to 999, results to 9,999, 1-6 steps (`--set v2`)",
+};
 
 export type CategoryGroup = "steps" | "size" | "shape" | "kind" | "tense" | "distractor";
 
