@@ -22,7 +22,16 @@ describe("npm run eval on the shipped model", () => {
         expect(figures.problems).toBe(1);
       }
     }
+    // Each cell's one answer has exactly one first fault ("correct" when right).
+    const faults = (JSON.parse(stdout) as { faults: Record<string, Record<string, Record<string, number>>> }).faults;
+    for (const [setting, bySize] of Object.entries(faults)) {
+      for (const [blockSize, counts] of Object.entries(bySize)) {
+        expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(1);
+        expect(counts.correct).toBe(json.results[setting]![blockSize]!.accuracy);
+      }
+    }
     expect(readFileSync(join(out, "eval.md"), "utf8")).toContain("| setting | B0 = 4 | B0 = 8 |");
+    expect(readFileSync(join(out, "eval.md"), "utf8")).toContain("| setting | B0 | correct | layout | copy | carry | arithmetic | step-count | final-line |");
     expect(readFileSync(join(out, "accuracy-vs-nfe.svg"), "utf8")).toContain("<svg");
     expect(existsSync(join(out, "eval.json"))).toBe(true);
   });

@@ -2,12 +2,14 @@
  * `npm run eval`: the AdaBlock table on the held-out problems. Prints the paper-layout tables
  * (or one JSON object with --json) on stdout, a progress bar with an ETA on stderr, and with
  * --out DIR also writes eval.json, eval.md and accuracy-vs-nfe.svg there. Ctrl-C stops after
- * the current generation and prints what was measured so far.
+ * the current generation and prints what was measured so far. Beside the accuracy, each cell's
+ * answers are counted by where they first go wrong (src/eval/faults.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ModelContractError, ModelLoadError, OptionError } from "../src/errors.ts";
 import { categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
+import { faultCounts, faultMarkdown } from "../src/eval/faults.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
 import { progressLine } from "../src/eval/progress.ts";
 import { markdownTables } from "../src/eval/table.ts";
@@ -51,9 +53,10 @@ async function main(): Promise<number> {
       categoryTables.push(categoryMarkdown(rows, `### ${cell.setting}, B0 = ${cell.blockSize}, L = ${args.plan.genLength}`));
     }
   }
-  const json = outcome.categories ? { ...outcome.json, set: args.set, categories: byCategory } : outcome.json;
+  const json = { ...outcome.json, ...(outcome.categories ? { set: args.set, categories: byCategory } : {}), faults: faultCounts(cells) };
   const summary = `${args.count} problems (${args.set === "v1" ? "" : `set ${args.set}, `}seed ${args.seed}), L = ${args.plan.genLength}, tau_D = ${args.plan.delimiterThreshold}, fixed steps = ${args.plan.fixedSteps}, ${(json.ms / 1000).toFixed(0)} s${outcome.partial ? ", STOPPED EARLY (partial)" : ""}`;
-  const markdown = `${summary}\n\n${markdownTables(cells)}\n${categoryTables.length > 0 ? `\n## By category\n\n${categoryTables.join("\n")}` : ""}`;
+  const faults = `\n## Where the answers first go wrong (problems)\n\n${faultMarkdown(cells)}`;
+  const markdown = `${summary}\n\n${markdownTables(cells)}\n${faults}${categoryTables.length > 0 ? `\n## By category\n\n${categoryTables.join("\n")}` : ""}`;
   if (args.out !== undefined) {
     mkdirSync(args.out, { recursive: true });
     writeFileSync(join(args.out, "eval.json"), JSON.stringify({ ...json, partial: outcome.partial }, null, 2) + "\n");

@@ -9,7 +9,7 @@ import { DEFAULT_OPTIONS } from "../src/decoding/options.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
 import { loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/generate.ts";
-import { type AnswerFault, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
+import { type AnswerFault, FAULT_MEANINGS, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
 import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { WORD_PROBLEM_SET_LABELS, categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
 import { V2_EVAL_SEED, type WordProblemSet, heldOutWordProblems } from "../src/problems/word-problems.ts";
@@ -64,16 +64,6 @@ export interface TrainingInfo {
   /** Absent in configs written before runs were recorded. */
   runs?: TrainingRun[];
 }
-
-const FAULT_MEANINGS: Record<AnswerFault, string> = {
-  correct: "the `####` answer is right",
-  layout: "a line is not `a op b = c`, or no `#### n` line",
-  copy: "a number or operation taken from the question is wrong",
-  carry: "a step does not start from the previous result",
-  arithmetic: "right operands, wrong result",
-  "step-count": "right steps, but too few or too many",
-  "final-line": "right steps, wrong `####` number",
-};
 
 /** The card's table of answer faults over the measured problems, with their share. */
 export function faultTable(counts: Record<AnswerFault, number>): string {

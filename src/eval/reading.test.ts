@@ -6,7 +6,7 @@ import type { SettingName } from "./settings.ts";
 
 function cell(setting: SettingName, blockSize: number, correct: boolean[], nfe: number, blockTokens: number): CellResult {
   const right = correct.filter(Boolean).length;
-  return { setting, blockSize, options: {}, correct, summary: summarize({ ...emptyTally(), problems: correct.length, correct: right, nfe, tokens: 100, ms: 1, blocks: 10, blockTokens }) };
+  return { setting, blockSize, options: {}, correct, faults: correct.map((ok) => (ok ? "correct" : "arithmetic")), summary: summarize({ ...emptyTally(), problems: correct.length, correct: right, nfe, tokens: 100, ms: 1, blocks: 10, blockTokens }) };
 }
 
 describe("reading tables", () => {

@@ -6,7 +6,7 @@ import { defaultPlan, type SettingName } from "./settings.ts";
 
 function result(setting: SettingName, blockSize: number, correct: boolean[]): CellResult {
   const right = correct.filter(Boolean).length;
-  return { setting, blockSize, options: {}, correct, summary: summarize({ ...emptyTally(), problems: correct.length, correct: right, nfe: 20, tokens: 40, ms: 400, blocks: 4, blockTokens: 32 }) };
+  return { setting, blockSize, options: {}, correct, faults: correct.map((ok) => (ok ? "correct" : "arithmetic")), summary: summarize({ ...emptyTally(), problems: correct.length, correct: right, nfe: 20, tokens: 40, ms: 400, blocks: 4, blockTokens: 32 }) };
 }
 
 describe("evaluation report", () => {

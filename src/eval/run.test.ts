@@ -27,6 +27,8 @@ describe("runEval", () => {
     expect(calls).toHaveLength(12);
     const threshold4 = cells.find((c) => c.setting === "threshold" && c.blockSize === 4)!;
     expect(threshold4.correct).toEqual([true, false, false]);
+    // "#### 99" for q2, q3: no step lines (nor in the target), the wrong final number.
+    expect(threshold4.faults).toEqual(["correct", "final-line", "final-line"]);
     expect(threshold4.summary).toMatchObject({ problems: 3, correct: 1, nfe: 12, tokens: 18, meanBlockSize: 3, ms: 30 });
     expect(threshold4.summary.nfePerToken).toBeCloseTo(12 / 18);
     expect(cells.find((c) => c.setting === "adablock" && c.blockSize === 8)!.summary.accuracy).toBe(1);

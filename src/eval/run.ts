@@ -6,6 +6,7 @@
 import type { GenerateOptions, GenerateResult } from "../decoding/types.ts";
 import type { Problem } from "../problems/generate.ts";
 import { addResult, emptyTally, summarize, type EvalSummary, type EvalTally } from "../problems/evaluate.ts";
+import { diagnoseAnswer, type AnswerFault } from "../problems/diagnose.ts";
 import { isCorrect } from "../problems/score.ts";
 import { cellOptions, planCells, type EvalCell, type EvalPlan } from "./settings.ts";
 
@@ -19,6 +20,8 @@ export interface CellSummary extends EvalCell {
 export interface CellResult extends CellSummary {
   /** Per problem, in problem order: answered correctly. Lets paired comparisons be made. */
   correct: boolean[];
+  /** Per problem, in problem order: where its answer first goes wrong ("correct" when it does not). */
+  faults: AnswerFault[];
 }
 
 export interface EvalProgress {
@@ -41,6 +44,7 @@ interface CellState extends EvalCell {
   options: Partial<GenerateOptions>;
   tally: EvalTally;
   correct: boolean[];
+  faults: AnswerFault[];
 }
 
 const summaryOf = (state: CellState): CellSummary => ({
@@ -53,7 +57,7 @@ const summaryOf = (state: CellState): CellSummary => ({
 export async function runEval(problems: readonly Problem[], plan: EvalPlan, generateFn: GenerateFn, hooks: RunEvalHooks = {}): Promise<CellResult[]> {
   const now = hooks.now ?? (() => globalThis.performance.now());
   const started = now();
-  const states: CellState[] = planCells(plan).map((cell) => ({ ...cell, options: cellOptions(cell, plan), tally: emptyTally(), correct: [] }));
+  const states: CellState[] = planCells(plan).map((cell) => ({ ...cell, options: cellOptions(cell, plan), tally: emptyTally(), correct: [], faults: [] }));
   const total = problems.length * states.length;
   let done = 0;
   outer: for (const problem of problems) {
@@ -64,9 +68,10 @@ export async function runEval(problems: readonly Problem[], plan: EvalPlan, gene
       const correct = isCorrect(result.text, problem.answer);
       state.tally = addResult(state.tally, result, correct);
       state.correct.push(correct);
+      state.faults.push(diagnoseAnswer(problem, result.text));
       done++;
       hooks.onProgress?.({ done, total, elapsedMs: now() - started, cells: states.map(summaryOf) });
     }
   }
-  return states.map((state) => ({ ...summaryOf(state), correct: [...state.correct] }));
+  return states.map((state) => ({ ...summaryOf(state), correct: [...state.correct], faults: [...state.faults] }));
 }

@@ -71,6 +71,17 @@ export function diagnoseAnswer(problem: Pick<Problem, "target" | "answer">, text
   return "final-line";
 }
 
+/** What each fault means, for the tables that count them (the model card, `npm run eval`). */
+export const FAULT_MEANINGS: Record<AnswerFault, string> = {
+  correct: "the `####` answer is right",
+  layout: "a line is not `a op b = c`, or no `#### n` line",
+  copy: "a number or operation taken from the question is wrong",
+  carry: "a step does not start from the previous result",
+  arithmetic: "right operands, wrong result",
+  "step-count": "right steps, but too few or too many",
+  "final-line": "right steps, wrong `####` number",
+};
+
 /** Counts of each fault over a run, every fault present (zero when none). */
 export function countFaults(faults: readonly AnswerFault[]): Record<AnswerFault, number> {
   const counts = Object.fromEntries(ANSWER_FAULTS.map((fault) => [fault, 0])) as Record<AnswerFault, number>;
