@@ -9,7 +9,7 @@ import { DEFAULT_OPTIONS } from "../src/decoding/options.ts";
 import type { GenerateOptions } from "../src/decoding/types.ts";
 import { loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/generate.ts";
-import { type AnswerFault, FAULT_MEANINGS, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
+import { ANSWER_FAULTS, type AnswerFault, FAULT_MEANINGS, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
 import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { WORD_PROBLEM_SET_LABELS, categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
 import { V2_EVAL_SEED, type WordProblemSet, heldOutWordProblems } from "../src/problems/word-problems.ts";
@@ -68,7 +68,7 @@ export interface TrainingInfo {
 /** The card's table of answer faults over the measured problems, with their share. */
 export function faultTable(counts: Record<AnswerFault, number>): string {
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  const rows = (Object.keys(FAULT_MEANINGS) as AnswerFault[]).map(
+  const rows = ANSWER_FAULTS.map(
     (fault) => `| ${fault} | ${FAULT_MEANINGS[fault]} | ${counts[fault]} | ${total > 0 ? ((100 * counts[fault]) / total).toFixed(1) : "0.0"} |`,
   );
   return ["| first fault | meaning | problems | % |", "|---|---|---|---|", ...rows].join("\n");
@@ -77,7 +77,7 @@ export function faultTable(counts: Record<AnswerFault, number>): string {
 /** One sentence naming the two most frequent faults of the wrong answers, with their shares of all answers. */
 export function leadingFaults(counts: Record<AnswerFault, number>): string {
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  const wrong = (Object.keys(FAULT_MEANINGS) as AnswerFault[]).filter((fault) => fault !== "correct" && counts[fault] > 0);
+  const wrong = ANSWER_FAULTS.filter((fault) => fault !== "correct" && counts[fault] > 0);
   if (total === 0 || wrong.length === 0) return "every measured answer is right.";
   const [first, second] = wrong.sort((a, b) => counts[b] - counts[a]);
   // Small shares keep a decimal, or 2 problems in 500 would read "0%".

@@ -7,7 +7,6 @@ import type { GenerateOptions, GenerateResult } from "../decoding/types.ts";
 import type { Problem } from "../problems/generate.ts";
 import { addResult, emptyTally, summarize, type EvalSummary, type EvalTally } from "../problems/evaluate.ts";
 import { diagnoseAnswer, type AnswerFault } from "../problems/diagnose.ts";
-import { isCorrect } from "../problems/score.ts";
 import { cellOptions, planCells, type EvalCell, type EvalPlan } from "./settings.ts";
 
 export type GenerateFn = (prompt: string, options: Partial<GenerateOptions>) => Promise<GenerateResult>;
@@ -65,10 +64,12 @@ export async function runEval(problems: readonly Problem[], plan: EvalPlan, gene
       if (hooks.signal?.aborted) break outer;
       const result = await generateFn(problem.prompt, state.options);
       if (result.stopReason === "aborted") break outer;
-      const correct = isCorrect(result.text, problem.answer);
+      // diagnoseAnswer says "correct" exactly when isCorrect would (the same `####` read).
+      const fault = diagnoseAnswer(problem, result.text);
+      const correct = fault === "correct";
       state.tally = addResult(state.tally, result, correct);
       state.correct.push(correct);
-      state.faults.push(diagnoseAnswer(problem, result.text));
+      state.faults.push(fault);
       done++;
       hooks.onProgress?.({ done, total, elapsedMs: now() - started, cells: states.map(summaryOf) });
     }
