@@ -428,5 +428,27 @@ class GrowLayers(unittest.TestCase):
             train.grow_layers(small, 2)
 
 
+class StepPrecision(unittest.TestCase):
+    def test_a_bf16_step_gives_the_fp32_loss_and_fp32_gradients(self):
+        train.DEVICE = "cpu"
+        train.torch.manual_seed(0)
+        model = train.DiffusionLM(train.ModelConfig(vocab_size=64, d_model=64, n_layers=2, n_heads=4, d_ff=128))
+        ids = train.torch.randint(4, 64, (8, 40))
+        losses = {}
+        for bf16 in (False, True):
+            model.zero_grad()
+            with train.step_precision(bf16):
+                loss = train.diffusion_loss(model, ids, 10, train.torch.Generator().manual_seed(1))
+            loss.backward()
+            self.assertEqual(loss.dtype, train.torch.float32)
+            grad = model.blocks[0].qkv.weight.grad
+            self.assertEqual(grad.dtype, train.torch.float32)
+            self.assertGreater(float(grad.abs().sum()), 0)
+            losses[bf16] = float(loss)
+        self.assertAlmostEqual(losses[True], losses[False], delta=0.02 * losses[False])
+        with train.step_precision(True):  # the products do run in bfloat16
+            self.assertEqual(model.blocks[0].qkv(train.torch.zeros(1, 64)).dtype, train.torch.bfloat16)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -396,6 +396,12 @@ def diffusion_loss(model, ids, answer_from, gen, forced=None, uniform=True, show
     return ((per_token * w).sum(1) / w.sum(1)).mean()
 
 
+def step_precision(bf16):
+    """The context of a training step's forward pass and loss: with bf16, matrix products in
+    bfloat16 (autocast); the weights, their gradients and the optimizer stay fp32 either way."""
+    return torch.autocast(DEVICE.split(":")[0], dtype=torch.bfloat16, enabled=bf16)
+
+
 @torch.no_grad()
 def evaluate(model, heldout, count, block_size=None, gen_length=GEN_LENGTH, threshold=None, per_row=None):
     """Exact match of the `####` line, greedy, in blocks of block_size (by default the whole
@@ -525,9 +531,14 @@ def main():
     parser.add_argument("--mix", choices=sorted(MIXES), default="v1")
     parser.add_argument("--eval-every", type=int, help="steps between evaluations (default: the preset's)")
     # More capacity for continued weights (when starting from --init-onnx/--init-pt, not on resume): blocks appended as identities.
+    # Matrix products in bfloat16 (autocast): a step ran 3.6x faster on this VM's AVX-512 BF16
+    # cores (fp32 goes through OpenBLAS); evaluation stays fp32, as the runtime's graphs are.
+    parser.add_argument("--bf16", action="store_true")
     parser.add_argument("--grow-layers", type=int, help="layers of the model after growing the initial weights")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
+    if args.bf16:
+        preset["precision"] = "bf16 autocast"
     legs = args.steps or [preset["steps"]]
     if args.minutes:
         preset["minutes"] = args.minutes
@@ -626,20 +637,21 @@ def main():
         for group in opt.param_groups:
             group["lr"] = lr
         kind = batch_kind(state["step"], progress)
-        if kind == "prose":
-            starts = rng.integers(0, len(prose) - PROSE_LENGTH, size=preset["batch"] // 2)
-            ids = torch.from_numpy(np.stack([prose[s:s + PROSE_LENGTH] for s in starts]))
-            loss = diffusion_loss(model, ids, 0, gen)
-        elif kind == "drill":
-            ids, forced = drills.batch(rng, preset["batch"])
-            loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
-        else:
-            level = levels[rng.choice(len(levels), p=mix.weights(progress))]
-            if mix.long_canvases:
-                ids, prompt_len, forced, shown, weights = long_canvas_batch(level, rng, preset["batch"])
+        with step_precision(args.bf16):
+            if kind == "prose":
+                starts = rng.integers(0, len(prose) - PROSE_LENGTH, size=preset["batch"] // 2)
+                ids = torch.from_numpy(np.stack([prose[s:s + PROSE_LENGTH] for s in starts]))
+                loss = diffusion_loss(model, ids, 0, gen)
+            elif kind == "drill":
+                ids, forced = drills.batch(rng, preset["batch"])
+                loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
             else:
-                (ids, prompt_len, forced, shown), weights = level.batch(rng, preset["batch"]), None
-            loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown, weights=weights)
+                level = levels[rng.choice(len(levels), p=mix.weights(progress))]
+                if mix.long_canvases:
+                    ids, prompt_len, forced, shown, weights = long_canvas_batch(level, rng, preset["batch"])
+                else:
+                    (ids, prompt_len, forced, shown), weights = level.batch(rng, preset["batch"]), None
+                loss = diffusion_loss(model, ids, prompt_len, gen, forced, shown=shown, weights=weights)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -732,7 +744,7 @@ def training_summary(state, preset, device, recipe=RECIPE):
     """Totals over this run and the runs before it, as export.py writes them into config.json."""
     prior = state["prior"]
     run = {"steps": state["step"], "minutes": round(state["elapsed"] / 60, 1), "batch": preset["batch"], "lr": preset["lr"], "device": device,
-           "threads": preset["threads"], "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
+           "threads": preset["threads"], "precision": preset.get("precision", "fp32"), "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
     if len(state.get("legs", [])) > 1:
         run["legs"] = state["legs"]
     return {
