@@ -42,6 +42,13 @@ describe("model card", () => {
     expect(table[4]).toBe("| 3 | 3200 | 70 | 48, peak lr 0.00075 | 2 CPU threads, OpenBLAS core auto-detected | blocks |");
     expect(table[2]).toBe("| 1 | 1690 | 105 | 48 | 2 CPU threads, OpenBLAS core auto-detected | weighted 1/t |");
     expect(table[3]).toBe("| 2 | 3310 | 80 | 48 | 2 CPU threads, OpenBLAS core SkylakeX | mean per sequence |");
+    const mixed = { steps: 6000, minutes: 202, batch: 48, device: "cpu", threads: 2, blas_core: "Haswell", precision: "fp32, bf16 autocast from step 1700" };
+    expect(trainingRunsTable({ steps: 6000, minutes: 202, evals: [], runs: [mixed] }).split("\n")[2]).toContain(
+      "| 2 CPU threads, OpenBLAS core Haswell; fp32, bf16 autocast from step 1700 |",
+    );
+    expect(trainingRunsTable({ steps: 6000, minutes: 202, evals: [], runs: [{ ...mixed, precision: "fp32" }] }).split("\n")[2]).toContain(
+      "| 2 CPU threads, OpenBLAS core Haswell | not recorded |",
+    );
     const legacy = trainingRunsTable({ steps: 1690, minutes: 105, evals: [] }).split("\n");
     expect(legacy).toHaveLength(3);
     expect(legacy[2]).toContain("| 1 | 1690 | 105 | 48 |");

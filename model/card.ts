@@ -43,6 +43,8 @@ export interface TrainingRun {
   lr?: number;
   /** Where the learning-rate schedule restarted: each leg anneals to its own end (absent: one leg). */
   legs?: number[];
+  /** "fp32", or the steps from which the run's forward passes ran in bfloat16 (absent: fp32). */
+  precision?: string;
 }
 
 /** One of train.py's progress measurements; the lengths mix adds exact match per canvas length (blocks of 16, τ 0.9). */
@@ -151,7 +153,8 @@ export function trainedOnLongCanvases(training: TrainingInfo): boolean {
 export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
   const rows = runs.map((run, i) => {
-    const where = run.device === "cpu" ? `${run.threads ?? 2} CPU threads, OpenBLAS core ${run.blas_core ?? "auto-detected"}` : run.device;
+    const device = run.device === "cpu" ? `${run.threads ?? 2} CPU threads, OpenBLAS core ${run.blas_core ?? "auto-detected"}` : run.device;
+    const where = run.precision && run.precision !== "fp32" ? `${device}; ${run.precision}` : device;
     const steps = run.legs ? `${run.steps} (legs ending at ${run.legs.join(", ")})` : `${run.steps}`;
     const batch = run.lr ? `${run.batch}, peak lr ${run.lr}` : `${run.batch}`;
     return `| ${i + 1} | ${steps} | ${run.minutes} | ${batch} | ${where} | ${run.recipe ?? "not recorded"} |`;

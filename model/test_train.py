@@ -449,6 +449,18 @@ class StepPrecision(unittest.TestCase):
         with train.step_precision(True):  # the products do run in bfloat16
             self.assertEqual(model.blocks[0].qkv(train.torch.zeros(1, 64)).dtype, train.torch.bfloat16)
 
+    def test_a_run_records_which_steps_trained_in_which_precision(self):
+        state = {"step": 0}
+        train.note_precision(state, "fp32")
+        self.assertEqual(train.precision_summary(state), "fp32")
+        state["step"] = 1700
+        train.note_precision(state, "fp32")  # resumed the same way: nothing new
+        train.note_precision(state, "bf16 autocast")
+        state["step"] = 2000
+        train.note_precision(state, "bf16 autocast")
+        self.assertEqual(train.precision_summary(state), "fp32, bf16 autocast from step 1700")
+        self.assertEqual(train.precision_summary({"step": 5}), "fp32")  # a checkpoint from before the flag
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -311,6 +311,21 @@ def current_leg(state, legs):
     return leg_end
 
 
+def note_precision(state, precision):
+    """Notes in state["precisions"] ([from step, precision] pairs) the precision the steps from
+    here on train in, so a run resumed with or without --bf16 records which steps ran in which;
+    checkpoints from before the flag trained in fp32."""
+    noted = state.setdefault("precisions", [[0, "fp32"]])
+    if noted[-1][1] != precision:
+        noted.append([state["step"], precision])
+
+
+def precision_summary(state):
+    """"fp32", or e.g. "fp32, bf16 autocast from step 1700"."""
+    noted = state.get("precisions", [[0, "fp32"]])
+    return ", ".join(p if step == 0 else f"{p} from step {step}" for step, p in noted)
+
+
 def batch_kind(step, progress):
     """What a step trains on: "prose", "drill" or "task"."""
     if step % PROSE_EVERY == PROSE_EVERY - 1:
@@ -537,8 +552,6 @@ def main():
     parser.add_argument("--grow-layers", type=int, help="layers of the model after growing the initial weights")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
-    if args.bf16:
-        preset["precision"] = "bf16 autocast"
     legs = args.steps or [preset["steps"]]
     if args.minutes:
         preset["minutes"] = args.minutes
@@ -606,6 +619,7 @@ def main():
     if ckpt:
         opt.load_state_dict(ckpt["opt"])
     state["recipe"] = recipe
+    note_precision(state, "bf16 autocast" if args.bf16 else "fp32")
     n_params = sum(p.numel() for p in model.parameters())
     cap = f", at most {preset['minutes']} min" if preset["minutes"] else ""
     print(f"train: {n_params / 1e6:.2f}M parameters, preset {args.preset}, {','.join(map(str, legs))} steps{cap}", flush=True)
@@ -744,7 +758,7 @@ def training_summary(state, preset, device, recipe=RECIPE):
     """Totals over this run and the runs before it, as export.py writes them into config.json."""
     prior = state["prior"]
     run = {"steps": state["step"], "minutes": round(state["elapsed"] / 60, 1), "batch": preset["batch"], "lr": preset["lr"], "device": device,
-           "threads": preset["threads"], "precision": preset.get("precision", "fp32"), "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
+           "threads": preset["threads"], "precision": precision_summary(state), "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
     if len(state.get("legs", [])) > 1:
         run["legs"] = state["legs"]
     return {
