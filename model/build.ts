@@ -3,7 +3,7 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|compact|v2easy|v2] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|compact|v2easy|v2] [--bf16] [--continue] [--seed S] [--only STEP] [--from STEP]
  *   npm run model:build -- --device-bundle [--mix M]  (pack data + shipped weights for a lent GPU machine;
  *                                                      then pass the same --mix to model/device-train.sh)
  *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
@@ -49,6 +49,8 @@ interface BuildOptions {
   lr?: string | undefined;
   /** train.py's --mix (absent: its default, v1). */
   mix?: string | undefined;
+  /** train.py's --bf16: bfloat16 matrix products in the training step. */
+  bf16?: boolean;
   /** Start training from the shipped model's weights when there is no checkpoint. */
   continue: boolean;
   seed: string;
@@ -94,6 +96,7 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
       if (options.threads) args.push("--threads", options.threads);
       if (options.lr) args.push("--lr", options.lr);
       if (options.mix) args.push("--mix", options.mix);
+      if (options.bf16) args.push("--bf16");
       if (options.continue) args.push("--init-onnx", join(MODEL_DIR, "onnx", "model.onnx"));
       python("train.py", args);
       return;
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
       lr: { type: "string" },
       mix: { type: "string" },
       continue: { type: "boolean", default: false },
+      bf16: { type: "boolean", default: false },
       seed: { type: "string", default: "0" },
       only: { type: "string" },
       from: { type: "string" },
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
   const steps = only >= 0 ? [STEPS[only]!] : STEPS.slice(from);
   for (const step of steps) {
     log(`step ${step}`);
-    await run(step, { preset: values.preset!, steps: values.steps, minutes: values.minutes, threads: values.threads, lr: values.lr, mix: values.mix, continue: values.continue!, seed: values.seed! });
+    await run(step, { preset: values.preset!, steps: values.steps, minutes: values.minutes, threads: values.threads, lr: values.lr, mix: values.mix, bf16: values.bf16!, continue: values.continue!, seed: values.seed! });
   }
 }
 

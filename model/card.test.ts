@@ -68,6 +68,11 @@ describe("model card", () => {
     expect(trainingRunsIntro({ steps: 5400, minutes: 95, evals: [], runs: [{ ...run, lr: 0.0015 }] })).toContain(
       "`npm run model:build -- --steps 5400 --lr 0.0015`",
     );
+    expect(trainingRunsIntro({ steps: 5400, minutes: 40, evals: [], runs: [{ ...run, precision: "bf16 autocast" }] })).toContain(
+      "`npm run model:build -- --steps 5400 --bf16`",
+    );
+    const switched = trainingRunsIntro({ steps: 5400, minutes: 60, evals: [], runs: [{ ...run, precision: "fp32, bf16 autocast from step 1700" }] });
+    expect(switched).toBe("One run from randomly initialised weights:");
     expect(trainingRunsIntro({ steps: 10800, minutes: 190, evals: [], runs: [run, run] })).toContain("trains a different model");
     expect(trainingRunsIntro({ steps: 20000, minutes: 7, evals: [], runs: [{ ...run, device: "cuda" }] })).not.toContain("step for step");
     expect(trainingRunsIntro({ steps: 1690, minutes: 105, evals: [] })).not.toContain("step for step");

@@ -99,9 +99,11 @@ export function trainingRunsIntro(training: TrainingInfo): string {
   }
   // Only an uncapped CPU run is step-deterministic; a GPU run under a wall-clock cap is not, and
   // configs from before runs were recorded trained on the clock.
+  // Nor is a run that changed precision on resuming: no one command trains it.
   const run = runs[0];
-  if (run?.device !== "cpu") return "One run from randomly initialised weights:";
-  const command = `npm run model:build -- --steps ${(run.legs ?? [run.steps]).join(",")}${run.lr ? ` --lr ${run.lr}` : ""}`;
+  if (run?.device !== "cpu" || run.precision?.includes(" from step ")) return "One run from randomly initialised weights:";
+  const bf16 = run.precision === "bf16 autocast" ? " --bf16" : "";
+  const command = `npm run model:build -- --steps ${(run.legs ?? [run.steps]).join(",")}${run.lr ? ` --lr ${run.lr}` : ""}${bf16}`;
   return `One run from randomly initialised weights; \`${command}\` (its default seed, ${run.threads ?? 2} threads) trains it again step for step:`;
 }
 

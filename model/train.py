@@ -545,10 +545,10 @@ def main():
     # compact: the v1 problems of that data alone (the compact layout); v2easy: those and two-digit v2 (MIXES).
     parser.add_argument("--mix", choices=sorted(MIXES), default="v1")
     parser.add_argument("--eval-every", type=int, help="steps between evaluations (default: the preset's)")
-    # More capacity for continued weights (when starting from --init-onnx/--init-pt, not on resume): blocks appended as identities.
-    # Matrix products in bfloat16 (autocast): a step ran 3.6x faster on this VM's AVX-512 BF16
+    # Matrix products in bfloat16 (autocast): a step ran 2.3-3x faster on this VM's AVX-512 BF16
     # cores (fp32 goes through OpenBLAS); evaluation stays fp32, as the runtime's graphs are.
     parser.add_argument("--bf16", action="store_true")
+    # More capacity for continued weights (when starting from --init-onnx/--init-pt, not on resume): blocks appended as identities.
     parser.add_argument("--grow-layers", type=int, help="layers of the model after growing the initial weights")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
