@@ -43,8 +43,8 @@ export interface TrainingRun {
   lr?: number;
   /** Where the learning-rate schedule restarted: each leg anneals to its own end (absent: one leg). */
   legs?: number[];
-  /** "fp32", or the steps from which the run's forward passes ran in bfloat16 (absent: fp32). */
-  precision?: string;
+  /** [from step, precision] pairs: "fp32", or "bf16 autocast" where the forward passes ran in bfloat16 (absent: fp32). */
+  precisions?: [number, string][];
 }
 
 /** One of train.py's progress measurements; the lengths mix adds exact match per canvas length (blocks of 16, τ 0.9). */
@@ -101,8 +101,9 @@ export function trainingRunsIntro(training: TrainingInfo): string {
   // configs from before runs were recorded trained on the clock.
   // Nor is a run that changed precision on resuming: no one command trains it.
   const run = runs[0];
-  if (run?.device !== "cpu" || run.precision?.includes(" from step ")) return "One run from randomly initialised weights:";
-  const bf16 = run.precision === "bf16 autocast" ? " --bf16" : "";
+  const precisions = run?.precisions ?? [[0, "fp32"]];
+  if (run?.device !== "cpu" || precisions.length > 1) return "One run from randomly initialised weights:";
+  const bf16 = precisions[0][1] === "bf16 autocast" ? " --bf16" : "";
   const command = `npm run model:build -- --steps ${(run.legs ?? [run.steps]).join(",")}${run.lr ? ` --lr ${run.lr}` : ""}${bf16}`;
   return `One run from randomly initialised weights; \`${command}\` (its default seed, ${run.threads ?? 2} threads) trains it again step for step:`;
 }
@@ -151,12 +152,17 @@ export function trainedOnLongCanvases(training: TrainingInfo): boolean {
   return (training.runs ?? []).some((run) => run.recipe?.includes("canvas length") ?? false);
 }
 
+/** "fp32", or e.g. "fp32, bf16 autocast from step 1700". */
+function precisionText(run: TrainingRun): string {
+  return (run.precisions ?? [[0, "fp32"]]).map(([step, precision]) => (step === 0 ? precision : `${precision} from step ${step}`)).join(", ");
+}
+
 /** The card's table of training runs, one row per run, in order. */
 export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
   const rows = runs.map((run, i) => {
     const device = run.device === "cpu" ? `${run.threads ?? 2} CPU threads, OpenBLAS core ${run.blas_core ?? "auto-detected"}` : run.device;
-    const where = run.precision && run.precision !== "fp32" ? `${device}; ${run.precision}` : device;
+    const where = precisionText(run) === "fp32" ? device : `${device}; ${precisionText(run)}`;
     const steps = run.legs ? `${run.steps} (legs ending at ${run.legs.join(", ")})` : `${run.steps}`;
     const batch = run.lr ? `${run.batch}, peak lr ${run.lr}` : `${run.batch}`;
     return `| ${i + 1} | ${steps} | ${run.minutes} | ${batch} | ${where} | ${run.recipe ?? "not recorded"} |`;

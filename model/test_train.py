@@ -452,14 +452,14 @@ class StepPrecision(unittest.TestCase):
     def test_a_run_records_which_steps_trained_in_which_precision(self):
         state = {"step": 0}
         train.note_precision(state, "fp32")
-        self.assertEqual(train.precision_summary(state), "fp32")
+        self.assertEqual(train.precisions(state), [[0, "fp32"]])
         state["step"] = 1700
         train.note_precision(state, "fp32")  # resumed the same way: nothing new
         train.note_precision(state, "bf16 autocast")
         state["step"] = 2000
         train.note_precision(state, "bf16 autocast")
-        self.assertEqual(train.precision_summary(state), "fp32, bf16 autocast from step 1700")
-        self.assertEqual(train.precision_summary({"step": 5}), "fp32")  # a checkpoint from before the flag
+        self.assertEqual(train.precisions(state), [[0, "fp32"], [1700, "bf16 autocast"]])
+        self.assertEqual(train.precisions({"step": 5}), [[0, "fp32"]])  # a checkpoint from before the flag
 
 
 if __name__ == "__main__":

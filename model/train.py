@@ -320,10 +320,9 @@ def note_precision(state, precision):
         noted.append([state["step"], precision])
 
 
-def precision_summary(state):
-    """"fp32", or e.g. "fp32, bf16 autocast from step 1700"."""
-    noted = state.get("precisions", [[0, "fp32"]])
-    return ", ".join(p if step == 0 else f"{p} from step {step}" for step, p in noted)
+def precisions(state):
+    """The run's [from step, precision] pairs, as config.json records them (the card words them)."""
+    return state.get("precisions", [[0, "fp32"]])
 
 
 def batch_kind(step, progress):
@@ -758,7 +757,7 @@ def training_summary(state, preset, device, recipe=RECIPE):
     """Totals over this run and the runs before it, as export.py writes them into config.json."""
     prior = state["prior"]
     run = {"steps": state["step"], "minutes": round(state["elapsed"] / 60, 1), "batch": preset["batch"], "lr": preset["lr"], "device": device,
-           "threads": preset["threads"], "precision": precision_summary(state), "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
+           "threads": preset["threads"], "precisions": precisions(state), "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
     if len(state.get("legs", [])) > 1:
         run["legs"] = state["legs"]
     return {
