@@ -162,7 +162,8 @@ export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
   const rows = runs.map((run, i) => {
     const device = run.device === "cpu" ? `${run.threads ?? 2} CPU threads, OpenBLAS core ${run.blas_core ?? "auto-detected"}` : run.device;
-    const where = precisionText(run) === "fp32" ? device : `${device}; ${precisionText(run)}`;
+    const precision = precisionText(run);
+    const where = precision === "fp32" ? device : `${device}; ${precision}`;
     const steps = run.legs ? `${run.steps} (legs ending at ${run.legs.join(", ")})` : `${run.steps}`;
     const batch = run.lr ? `${run.batch}, peak lr ${run.lr}` : `${run.batch}`;
     return `| ${i + 1} | ${steps} | ${run.minutes} | ${batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
