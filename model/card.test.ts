@@ -9,6 +9,7 @@ import {
   kvGraphSection,
   leadingFaults,
   mostFrequentWord,
+  type Precisions,
   trainedOnLongCanvases,
   trainingCurveTable,
   trainingRunsIntro,
@@ -42,11 +43,11 @@ describe("model card", () => {
     expect(table[4]).toBe("| 3 | 3200 | 70 | 48, peak lr 0.00075 | 2 CPU threads, OpenBLAS core auto-detected | blocks |");
     expect(table[2]).toBe("| 1 | 1690 | 105 | 48 | 2 CPU threads, OpenBLAS core auto-detected | weighted 1/t |");
     expect(table[3]).toBe("| 2 | 3310 | 80 | 48 | 2 CPU threads, OpenBLAS core SkylakeX | mean per sequence |");
-    const mixed = { steps: 6000, minutes: 202, batch: 48, device: "cpu", threads: 2, blas_core: "Haswell", precisions: [[0, "fp32"], [1700, "bf16 autocast"]] as [number, string][] };
+    const mixed = { steps: 6000, minutes: 202, batch: 48, device: "cpu", threads: 2, blas_core: "Haswell", precisions: [[0, "fp32"], [1700, "bf16 autocast"]] as Precisions };
     expect(trainingRunsTable({ steps: 6000, minutes: 202, evals: [], runs: [mixed] }).split("\n")[2]).toContain(
       "| 2 CPU threads, OpenBLAS core Haswell; fp32, bf16 autocast from step 1700 |",
     );
-    expect(trainingRunsTable({ steps: 6000, minutes: 202, evals: [], runs: [{ ...mixed, precisions: [[0, "fp32"]] as [number, string][] }] }).split("\n")[2]).toContain(
+    expect(trainingRunsTable({ steps: 6000, minutes: 202, evals: [], runs: [{ ...mixed, precisions: [[0, "fp32"]] as Precisions }] }).split("\n")[2]).toContain(
       "| 2 CPU threads, OpenBLAS core Haswell | not recorded |",
     );
     const legacy = trainingRunsTable({ steps: 1690, minutes: 105, evals: [] }).split("\n");
@@ -68,10 +69,10 @@ describe("model card", () => {
     expect(trainingRunsIntro({ steps: 5400, minutes: 95, evals: [], runs: [{ ...run, lr: 0.0015 }] })).toContain(
       "`npm run model:build -- --steps 5400 --lr 0.0015`",
     );
-    expect(trainingRunsIntro({ steps: 5400, minutes: 40, evals: [], runs: [{ ...run, precisions: [[0, "bf16 autocast"]] as [number, string][] }] })).toContain(
+    expect(trainingRunsIntro({ steps: 5400, minutes: 40, evals: [], runs: [{ ...run, precisions: [[0, "bf16 autocast"]] as Precisions }] })).toContain(
       "`npm run model:build -- --steps 5400 --bf16`",
     );
-    const switched = trainingRunsIntro({ steps: 5400, minutes: 60, evals: [], runs: [{ ...run, precisions: [[0, "fp32"], [1700, "bf16 autocast"]] as [number, string][] }] });
+    const switched = trainingRunsIntro({ steps: 5400, minutes: 60, evals: [], runs: [{ ...run, precisions: [[0, "fp32"], [1700, "bf16 autocast"]] as Precisions }] });
     expect(switched).toBe("One run from randomly initialised weights:");
     expect(trainingRunsIntro({ steps: 10800, minutes: 190, evals: [], runs: [run, run] })).toContain("trains a different model");
     expect(trainingRunsIntro({ steps: 20000, minutes: 7, evals: [], runs: [{ ...run, device: "cuda" }] })).not.toContain("step for step");

@@ -30,6 +30,14 @@ const PROSE_PROMPTS = [
 const SAMPLE_PROMPTS = [...PROSE_PROMPTS, "Question: Nora has 12 shells. She finds 7 more. How many shells does Nora have now?\nAnswer:\n"];
 
 /** One training run the shipped weights went through (train.py's training_summary). */
+/** [from step, precision] pairs: "fp32", or "bf16 autocast" where the forward passes ran in bfloat16. */
+export type Precisions = [number, string][];
+
+/** A run's precisions; runs recorded before the field trained in fp32. */
+function precisionsOf(run: TrainingRun): Precisions {
+  return run.precisions ?? [[0, "fp32"]];
+}
+
 export interface TrainingRun {
   steps: number;
   minutes: number;
@@ -43,8 +51,8 @@ export interface TrainingRun {
   lr?: number;
   /** Where the learning-rate schedule restarted: each leg anneals to its own end (absent: one leg). */
   legs?: number[];
-  /** [from step, precision] pairs: "fp32", or "bf16 autocast" where the forward passes ran in bfloat16 (absent: fp32). */
-  precisions?: [number, string][];
+  /** Which steps ran in which precision (absent: fp32 throughout). */
+  precisions?: Precisions;
 }
 
 /** One of train.py's progress measurements; the lengths mix adds exact match per canvas length (blocks of 16, τ 0.9). */
@@ -101,7 +109,7 @@ export function trainingRunsIntro(training: TrainingInfo): string {
   // configs from before runs were recorded trained on the clock.
   // Nor is a run that changed precision on resuming: no one command trains it.
   const run = runs[0];
-  const precisions = run?.precisions ?? [[0, "fp32"]];
+  const precisions = run ? precisionsOf(run) : [];
   if (run?.device !== "cpu" || precisions.length > 1) return "One run from randomly initialised weights:";
   const bf16 = precisions[0][1] === "bf16 autocast" ? " --bf16" : "";
   const command = `npm run model:build -- --steps ${(run.legs ?? [run.steps]).join(",")}${run.lr ? ` --lr ${run.lr}` : ""}${bf16}`;
@@ -154,7 +162,7 @@ export function trainedOnLongCanvases(training: TrainingInfo): boolean {
 
 /** "fp32", or e.g. "fp32, bf16 autocast from step 1700". */
 function precisionText(run: TrainingRun): string {
-  return (run.precisions ?? [[0, "fp32"]]).map(([step, precision]) => (step === 0 ? precision : `${precision} from step ${step}`)).join(", ");
+  return precisionsOf(run).map(([step, precision]) => (step === 0 ? precision : `${precision} from step ${step}`)).join(", ");
 }
 
 /** The card's table of training runs, one row per run, in order. */
