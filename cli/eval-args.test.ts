@@ -42,7 +42,8 @@ describe("npm run eval flags", () => {
     expect(parseEvalArgs(["--set", "v2"])).toMatchObject({ set: "v2", seed: V2_EVAL_SEED });
     expect(parseEvalArgs(["--set", "v2", "--seed", "9"])).toMatchObject({ set: "v2", seed: 9 });
     expect(parseEvalArgs(["--set", "v2easy"])).toMatchObject({ set: "v2easy", seed: V2_EVAL_SEED });
-    expect(() => parseEvalArgs(["--set", "v3"])).toThrow(/^--set: must be one of v1, v2, v2easy, got "v3"/);
+    expect(parseEvalArgs(["--set", "v2mid"])).toMatchObject({ set: "v2mid", seed: V2_EVAL_SEED });
+    expect(() => parseEvalArgs(["--set", "v3"])).toThrow(/^--set: must be one of v1, v2, v2easy, v2mid, got "v3"/);
   });
 
   it("take the graph's dtype", () => {

@@ -14,9 +14,9 @@ export const DEFAULT_COUNT = 200;
 /**
  * v1: generate.ts's problems (the model card's held-out set); v2: the word problems of issue #22,
  * held-out split, scored per category; v2easy: those of two-digit numbers and 1-3 steps (the level
- * the v2easy training mix adds).
+ * the v2easy training mix adds); v2mid: numbers to 999 and 1-3 steps (the level the v2mid mix adds).
  */
-export const PROBLEM_SETS = ["v1", "v2", "v2easy"] as const;
+export const PROBLEM_SETS = ["v1", "v2", "v2easy", "v2mid"] as const;
 export type ProblemSet = (typeof PROBLEM_SETS)[number];
 
 export interface EvalArgs {
@@ -32,13 +32,13 @@ export interface EvalArgs {
 }
 
 export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,adablock,cache,adablock+cache,fixed] [--block-sizes ${DEFAULT_BLOCK_SIZES.join(",")}]
-  [--set v1|v2|v2easy] [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
+  [--set v1|v2|v2easy|v2mid] [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
   [--model PATH|URL] [--dtype fp32|fp16|q4f16|q8|q4] [--json] [--out DIR]
-  defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, set v1, seed ${EVAL_SEED} (the held-out seed; v2, v2easy: ${V2_EVAL_SEED}), ${DEFAULT_COUNT} problems,
+  defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, set v1, seed ${EVAL_SEED} (the held-out seed; v2, v2easy, v2mid: ${V2_EVAL_SEED}), ${DEFAULT_COUNT} problems,
   tau_D 0.3, fixed step budget = gen length (one token per pass)
   --set v2: the word problems of src/problems/word-problems.ts (held-out split: disjoint from training whatever the seed),
   with exact match per category (steps, largest number, shape, unit kind, tense, distractor) for every setting and B0;
-  --set v2easy: the same, two-digit numbers and 1-3 steps`;
+  --set v2easy: the same, two-digit numbers and 1-3 steps; --set v2mid: numbers to 999 and 1-3 steps`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;

@@ -15,7 +15,7 @@ import { benchMarkdown, type BenchJson } from "../bench/lib/report.ts";
 import { OptionError } from "../src/errors.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
 import { progressLine } from "../src/eval/progress.ts";
-import { WORD_PROBLEM_SET_LABELS, categoryMarkdown, categoryRows } from "../src/eval/categories.ts";
+import { REPORTED_WORD_PROBLEM_SETS, WORD_PROBLEM_SET_LABELS, categoryMarkdown, categoryRows } from "../src/eval/categories.ts";
 import { canvasLengthTable, intervalTable, pairedComparisonTable, settingColumnsTable, type CanvasLengthCells } from "../src/eval/reading.ts";
 import type { EvalJson } from "../src/eval/report.ts";
 import type { CellResult } from "../src/eval/run.ts";
@@ -105,7 +105,7 @@ async function measure(): Promise<SavedResults> {
     byLength.push({ genLength, cells: atLength.cells });
   }
   const wordProblems: WordProblemCells[] = [];
-  for (const set of ["v2easy", "v2"] as const) {
+  for (const set of REPORTED_WORD_PROBLEM_SETS) {
     const args = parseEvalArgs(["--set", set, "--count", flag("count", "500"), "--block-sizes", "16", "--decoders", "threshold,adablock", "--dtype", flag("dtype", "q8")]);
     const words = await evaluateInNode(args, { onProgress: (p) => void (p.done === p.total && log(`word problems ${set}: ${progressLine(p.done, p.total, p.elapsedMs)}`)) });
     wordProblems.push({ set, cells: words.cells, categories: words.categories ?? [] });
@@ -184,7 +184,7 @@ ${benchMarkdown(bench)}
 `;
 }
 
-/** Issue #22's word problems: both sets side by side, then +AdaBlock's accuracy per category in each. */
+/** Issue #22's word problems: the sets side by side, then +AdaBlock's accuracy per category in each. */
 function wordProblemSection(sets: readonly WordProblemCells[]): string {
   const breakdowns = sets.map(({ set, cells, categories }) => {
     const adablock = cells.find((cell) => cell.setting === "adablock");

@@ -3,14 +3,15 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|compact|v2easy|v2] [--bf16] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|compact|v2easy|v2mid|v2] [--bf16] [--continue] [--seed S] [--only STEP] [--from STEP]
  *   npm run model:build -- --device-bundle [--mix M]  (pack data + shipped weights for a lent GPU machine;
  *                                                      then pass the same --mix to model/device-train.sh)
  *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
  *
  * --continue: with no checkpoint in model/work, train on from the shipped model's weights.
  * --mix: train.py's data mix (default v1; lengths: the same problems at canvas lengths 64/128/256;
- *   v2easy: those and two-digit v2 word problems, in the same layout; compact: the v1 problems in
+ *   v2easy: those and two-digit v2 word problems, in the same layout; v2mid: those and v2 word problems
+ *   with numbers to 999 and 1-3 steps, in the same layout; compact: the v1 problems in
  *   the v2 answer layout; v2: v1 and all v2 word problems in that layout. See data.ts MIX_DATA).
  *
  * Needs Debian's python3-torch python3-onnx python3-numpy python3-sentencepiece
@@ -76,7 +77,7 @@ async function run(step: Step, options: BuildOptions): Promise<void> {
       const mix = parseMix(options.mix);
       const metaPath = join(WORK, "data", "meta.json");
       if (existsSync(metaPath)) {
-        const mismatch = dataMismatch(JSON.parse(readFileSync(metaPath, "utf8")) as { format?: string }, mix);
+        const mismatch = dataMismatch(JSON.parse(readFileSync(metaPath, "utf8")) as Parameters<typeof dataMismatch>[0], mix);
         if (mismatch !== null) throw new Error(`${join(WORK, "data")}: ${mismatch}; move the folder away (or the whole work folder) and run again`);
         return log("data: exists, skipped");
       }

@@ -101,10 +101,14 @@ describe("model card", () => {
       ],
       [true, false],
     );
-    const section = wordProblemSection("q8", [{ set: "v2easy", correct: 1, problems: 2, rows }]);
+    const section = wordProblemSection("q8", [
+      { set: "v2easy", correct: 1, problems: 2, rows },
+      { set: "v2mid", correct: 0, problems: 2, rows },
+    ]);
     expect(section).toContain("| two-digit numbers, 1-3 steps (`--set v2easy`) | 50.0 | 1/2 |");
+    expect(section).toContain("| numbers to 999, 1-3 steps (`--set v2mid`) | 0.0 | 0/2 |");
     expect(section).toContain("the int8 graph");
-    expect(section).toContain("--set v2easy|v2 --decoders adablock --block-sizes 16 --count 2 --dtype q8");
+    expect(section).toContain("--set v2easy|v2mid --decoders adablock --block-sizes 16 --count 2 --dtype q8");
     expect(section).toContain("| 1 | 100.0 | 1/1 |");
     expect(section).toContain("| give | 0.0 | 0/1 |");
   });

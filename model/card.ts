@@ -11,7 +11,7 @@ import { loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems, type Problem } from "../src/problems/generate.ts";
 import { ANSWER_FAULTS, type AnswerFault, FAULT_MEANINGS, countFaults, diagnoseAnswer } from "../src/problems/diagnose.ts";
 import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
-import { WORD_PROBLEM_SET_LABELS, categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
+import { REPORTED_WORD_PROBLEM_SETS, WORD_PROBLEM_SET_LABELS, categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
 import { V2_EVAL_SEED, type WordProblemSet, heldOutWordProblems } from "../src/problems/word-problems.ts";
 import { evaluate } from "../src/problems/evaluate.ts";
 import { isCorrect } from "../src/problems/score.ts";
@@ -209,8 +209,8 @@ export interface WordProblemResult {
 }
 
 /**
- * The v2 word problems (many shapes, names, units; held-out split), the two-digit 1-3 step level
- * and the whole distribution, with the page's default decoder at L = 64 on the page's WASM graph
+ * The v2 word problems (many shapes, names, units; held-out split), the levels of 1-3 steps
+ * (two-digit numbers, numbers to 999) and the whole distribution, with the page's default decoder at L = 64 on the page's WASM graph
  * (int8 where the folder has it): what a user typing a problem in their own words gets.
  */
 export async function wordProblemResults(modelDir: string, log: (line: string) => void): Promise<{ dtype: "fp32" | "q8"; results: WordProblemResult[] }> {
@@ -218,7 +218,7 @@ export async function wordProblemResults(modelDir: string, log: (line: string) =
   const loaded = await loadModel(modelDir, { dtype });
   try {
     const results: WordProblemResult[] = [];
-    for (const set of ["v2easy", "v2"] as const) {
+    for (const set of REPORTED_WORD_PROBLEM_SETS) {
       const problems = heldOutWordProblems(set, V2_EVAL_SEED, CARD_EVAL_COUNT);
       const outcomes: boolean[] = [];
       const summary = await evaluate(loaded, problems, DEFAULT_OPTIONS, (_done, _correct, result, problem) => void outcomes.push(isCorrect(result.text, problem.answer)));
@@ -231,14 +231,14 @@ export async function wordProblemResults(modelDir: string, log: (line: string) =
   }
 }
 
-/** The card's word-problem section: both sets' totals, then the breakdown of each by category. */
+/** The card's word-problem section: every set's total, then the breakdown of each by category. */
 export function wordProblemSection(dtype: string, results: readonly WordProblemResult[]): string {
   const totals = results.map((r) => `| ${WORD_PROBLEM_SET_LABELS[r.set]} | ${((100 * r.correct) / r.problems).toFixed(1)} | ${r.correct}/${r.problems} |`);
   const breakdowns = results.map((r) => categoryMarkdown(r.rows, `By category, ${r.set}:`));
   return `\`src/problems/word-problems.ts\` writes many sentence shapes, verbs, items,
 units and names from many languages, with distractor sentences; its held-out questions are disjoint from training by a
 hash of the question. ${results[0]?.problems ?? 0} held-out problems of each set (seed ${V2_EVAL_SEED}), the page's default decoder at L = 64, the ${dtype === "q8" ? "int8" : "fp32"} graph
-(\`npm run eval -- --set v2easy|v2 --decoders adablock --block-sizes 16 --count ${results[0]?.problems ?? 0}${dtype === "q8" ? " --dtype q8" : ""}\` reads the same):
+(\`npm run eval -- --set ${results.map((r) => r.set).join("|")} --decoders adablock --block-sizes 16 --count ${results[0]?.problems ?? 0}${dtype === "q8" ? " --dtype q8" : ""}\` reads the same):
 
 | set | exact % | correct |
 |---|---|---|

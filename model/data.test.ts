@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generateProblems } from "../src/problems/generate.ts";
 import { generateWordProblems } from "../src/problems/word-problems.ts";
-import { DATA_MIXES, dataMismatch, loadCodec, memoizedEncoder } from "./data.ts";
+import { DATA_MIXES, MIX_V2_LEVELS, dataMismatch, loadCodec, memoizedEncoder } from "./data.ts";
 
 const DIR = "public/models/dllm-tiny";
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
@@ -31,14 +31,20 @@ describe("memoized encoding of training data", () => {
 describe("which data a mix can train on", () => {
   it("keeps the v1 data, the compact v2 data and the v1-layout v2easy data apart", () => {
     const v1 = { maxPromptTokens: 65 };
-    const v2 = { maxPromptTokens: 168, format: "compact" };
-    const v2easy = { maxPromptTokens: 120, format: "spaced-v2" };
+    const v2 = { maxPromptTokens: 168, format: "compact", v2Levels: ["v2easy", "v2full"] };
+    const v2easy = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy"] };
+    const v2mid = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy", "v2mid"] };
     expect(dataMismatch(v1, "v1")).toBeNull();
     expect(dataMismatch(v1, "lengths")).toBeNull();
     expect(dataMismatch(v2, "v2")).toBeNull();
     expect(dataMismatch(v2, "compact")).toBeNull();
     expect(dataMismatch(v2easy, "v2easy")).toBeNull();
-    expect(dataMismatch(v2, "v2easy")).toMatch(/holds the v2 data \(compact layout\), and --mix v2easy needs the v1 and two-digit v2 data \(v1 layout\)/);
+    expect(dataMismatch(v2mid, "v2easy")).toBeNull();
+    expect(dataMismatch(v2mid, "v2mid")).toBeNull();
+    // Data of the right format written before the level the mix samples: train.py would find no file for it.
+    expect(dataMismatch(v2easy, "v2mid")).toMatch(/written before the level v2mid that --mix v2mid samples/);
+    expect(dataMismatch({ format: "spaced-v2" }, "v2mid")).toMatch(/before the levels v2easy, v2mid/);
+    expect(dataMismatch(v2, "v2easy")).toMatch(/holds the v2 data \(compact layout\), and --mix v2easy needs the v1 data and the v2 levels of 1-3 steps \(v1 layout\)/);
     expect(dataMismatch(v2easy, "lengths")).toMatch(/--mix lengths needs the v1 data/);
     expect(dataMismatch({ format: "future" }, "v1")).toMatch(/holds data of format "future"/);
     expect(dataMismatch(v1, "v2")).toMatch(/needs the v2 data/);
@@ -49,9 +55,12 @@ describe("which data a mix can train on", () => {
 
   // train.py's MIXES, read from Python where Debian's torch is installed (CI has none: skipped there).
   const hasTorch = spawnSync(PYTHON, ["-c", "import torch, numpy"], { stdio: "ignore" }).status === 0;
-  it.skipIf(!hasTorch)("names the mixes train.py has, and no other", () => {
-    const listed = spawnSync(PYTHON, ["-c", "import train; print(' '.join(sorted(train.MIXES)))"], { cwd: "model", encoding: "utf8" });
+  it.skipIf(!hasTorch)("names the mixes train.py has, and no other, with the v2 levels each samples", () => {
+    const script = "import json, train; print(json.dumps({name: list(mix.levels[len(train.V1_LEVEL_NAMES):]) for name, mix in train.MIXES.items()}))";
+    const listed = spawnSync(PYTHON, ["-c", script], { cwd: "model", encoding: "utf8" });
     expect(listed.status, listed.stderr).toBe(0);
-    expect(listed.stdout.trim().split(" ")).toEqual([...DATA_MIXES].sort());
+    const levels = JSON.parse(listed.stdout) as Record<string, string[]>;
+    expect(Object.keys(levels).sort()).toEqual([...DATA_MIXES].sort());
+    expect(levels).toEqual(MIX_V2_LEVELS);
   });
 });

@@ -9,6 +9,7 @@ import { EVAL_SEED, TRAIN_SEED_BASE, generateProblems, type Problem, type Proble
 import {
   V2_EASY_OPTIONS,
   V2_EVAL_SEED,
+  V2_MID_OPTIONS,
   V2_TRAIN_SEED_BASE,
   compactTarget,
   generateWordProblems,
@@ -107,7 +108,7 @@ export function writeTokenFiles(workDir: string, codec: TextCodec, paragraphs: r
 }
 
 /** train.py's data mixes (its MIXES). */
-export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2"] as const;
+export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2mid", "v2"] as const;
 export type DataMix = (typeof DATA_MIXES)[number];
 
 /** What a work folder's data holds (meta.json's format; the v1 data has none). */
@@ -115,32 +116,43 @@ export type DataFormat = "v1" | "compact" | "spaced-v2";
 const FORMAT_NAMES: Record<DataFormat, string> = {
   v1: "the v1 data",
   compact: "the v2 data (compact layout)",
-  "spaced-v2": "the v1 and two-digit v2 data (v1 layout)",
+  "spaced-v2": "the v1 data and the v2 levels of 1-3 steps (v1 layout)",
 };
 
 /**
  * The data each mix reads: lengths the v1 problems at other canvas lengths; compact the v1
  * problems of the compact v2 data (the v2 answer layout on the old task), v2 all of that data;
  * v2easy the v1 problems and the two-digit v2 level in the v1 layout, where the model's
- * arithmetic lives.
+ * arithmetic lives; v2mid those and the level of numbers to 999 (the same data).
  */
-export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2" };
+export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2", v2mid: "spaced-v2" };
 
-/** Why the data already in a work folder cannot feed `mix` (null: it can): no set stands in for another. */
-export function dataMismatch(meta: { format?: string; maxPromptTokens?: number }, mix: DataMix): string | null {
+/** The v2 levels each mix samples (train.py's MIXES: the levels after the v1 ones). */
+export const MIX_V2_LEVELS: Record<DataMix, readonly string[]> = {
+  v1: [], lengths: [], compact: [], v2: ["v2easy", "v2full"], v2easy: ["v2easy"], v2mid: ["v2easy", "v2mid"],
+};
+
+/**
+ * Why the data already in a work folder cannot feed `mix` (null: it can): no set stands in for
+ * another, and data written before its format gained the level a mix samples lacks that level.
+ */
+export function dataMismatch(meta: { format?: string; maxPromptTokens?: number; v2Levels?: readonly string[] }, mix: DataMix): string | null {
   const held = meta.format ?? "v1";
   const wanted = MIX_DATA[mix];
-  if (held === wanted) return null;
-  return `it holds ${FORMAT_NAMES[held as DataFormat] ?? `data of format "${held}"`}, and --mix ${mix} needs ${FORMAT_NAMES[wanted]}`;
+  if (held !== wanted) return `it holds ${FORMAT_NAMES[held as DataFormat] ?? `data of format "${held}"`}, and --mix ${mix} needs ${FORMAT_NAMES[wanted]}`;
+  const missing = MIX_V2_LEVELS[mix].filter((level) => !(meta.v2Levels ?? []).includes(level));
+  if (missing.length > 0) return `it was written before the level${missing.length > 1 ? "s" : ""} ${missing.join(", ")} that --mix ${mix} samples`;
+  return null;
 }
 
 /**
  * The v2 data sets (issue #22): the v1 levels and held-out slice (what the model knows, kept so
  * its v1 score holds), v2 levels and a v2 held-out slice with each problem's categories. v2
  * training problems whose question is a v1 held-out question are dropped too (v2 can word a
- * problem exactly as v1 does). "compact": everything in the compact answer layout, all v2
- * levels; "spaced-v2": everything in the v1 layout, the two-digit v2 level alone (longer
- * answers overflow L = 64 in that layout), its held-out slice of the same options.
+ * problem exactly as v1 does). "compact": everything in the compact answer layout, the two-digit
+ * level and the whole distribution; "spaced-v2": everything in the v1 layout, the levels of 1-3
+ * steps (two-digit numbers, numbers to 999; six steps overflow L = 64 in that layout), with the
+ * two-digit level's held-out slice (the one earlier runs' curves were measured on).
  */
 export const V2_OLD_LEVELS: readonly { name: string; options: ProblemOptions; count: number }[] = [
   { name: "easy", options: { maxValue: 20, minSteps: 1, maxSteps: 2 }, count: 20_000 },
@@ -150,7 +162,10 @@ export const V2_OLD_LEVELS: readonly { name: string; options: ProblemOptions; co
 export const V2_LEVELS: readonly { name: string; options: WordProblemOptions; count: number }[] = [
   { name: "v2easy", options: V2_EASY_OPTIONS, count: 50_000 },
   { name: "v2full", options: {}, count: 150_000 },
+  { name: "v2mid", options: V2_MID_OPTIONS, count: 100_000 },
 ];
+/** The v2 levels each format writes. */
+const FORMAT_V2_LEVELS: Record<Exclude<DataFormat, "v1">, readonly string[]> = { compact: ["v2easy", "v2full"], "spaced-v2": ["v2easy", "v2mid"] };
 export const V2_HELD_OUT_SLICE = 500;
 
 export function writeV2TokenFiles(
@@ -169,7 +184,7 @@ export function writeV2TokenFiles(
   const v2Layout = <P extends Problem>(problems: P[]): P[] => (spaced ? problems.map((p) => ({ ...p, target: spacedTarget(p.target) })) : problems);
   const v2HeldOut = v2Layout(heldOutWordProblems(spaced ? "v2easy" : "v2", V2_EVAL_SEED, V2_HELD_OUT_SLICE));
   // Each v2 level keeps its seed (its index in V2_LEVELS) whichever levels are written.
-  const v2Levels = V2_LEVELS.map((level, i) => ({ ...level, seed: V2_TRAIN_SEED_BASE + i })).filter((level) => !spaced || level.name === "v2easy");
+  const v2Levels = V2_LEVELS.map((level, i) => ({ ...level, seed: V2_TRAIN_SEED_BASE + i })).filter((level) => FORMAT_V2_LEVELS[format].includes(level.name));
   const splits = [
     ...V2_OLD_LEVELS.map((level, i) => ({ name: level.name, problems: v1Layout(generateProblems(TRAIN_SEED_BASE + i, level.count, level.options).filter((p) => !v1HeldOut.has(p.prompt))) })),
     { name: "heldout", problems: v1Layout(generateProblems(EVAL_SEED, 500)) },

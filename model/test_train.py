@@ -356,7 +356,7 @@ class V2Mix(unittest.TestCase):
             self.assertEqual(train.LONG_CANVASES in mix.recipe, mix.long_canvases, name)
         self.assertIn("compact layout", train.MIXES["compact"].recipe)
 
-    def test_each_mix_weighs_every_level_it_reads_and_keeps_v1_at_half_or_more_after_v1(self):
+    def test_each_mix_weighs_every_level_it_reads_and_keeps_v1_weighted_after_v1(self):
         for name, mix in train.MIXES.items():
             for progress in (0.0, 0.5, 1.0):
                 weights = mix.weights(progress)
@@ -364,6 +364,9 @@ class V2Mix(unittest.TestCase):
                 self.assertAlmostEqual(sum(weights), 1.0, msg=name)
         self.assertEqual(train.MIXES["v2easy"].levels[-1], "v2easy")
         self.assertGreaterEqual(sum(train.MIXES["v2easy"].weights(0.5)[:3]), 0.5)
+        # The drills take their step lines from the last level: the hardest one the mix reads.
+        self.assertEqual(train.MIXES["v2mid"].levels[-1], "v2mid")
+        self.assertGreaterEqual(sum(train.MIXES["v2mid"].weights(0.5)[:3]), 0.4)
 
     def test_threshold_evaluation_writes_sure_tokens_together_at_any_canvas_length(self):
         split = one_problem_split()

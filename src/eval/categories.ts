@@ -6,9 +6,13 @@
  */
 import type { Categories, WordProblemSet } from "../problems/word-problems.ts";
 
+/** The held-out word-problem sets the model card and the results page measure, easiest first. */
+export const REPORTED_WORD_PROBLEM_SETS: readonly WordProblemSet[] = ["v2easy", "v2mid", "v2"];
+
 /** What each held-out word-problem set holds, as the model card and the results page name it. */
 export const WORD_PROBLEM_SET_LABELS: Record<WordProblemSet, string> = {
   v2easy: "two-digit numbers, 1-3 steps (`--set v2easy`)",
+  v2mid: "numbers to 999, 1-3 steps (`--set v2mid`)",
   v2: "the whole distribution: numbers to 999, results to 9,999, 1-6 steps (`--set v2`)",
 };
 

@@ -79,6 +79,21 @@ describe("v2 word problems", () => {
     expect(v1.map((t) => spacedTarget(compactTarget(t)))).toEqual(v1);
   });
 
+  it("writes the level of numbers to 999 in the v1 layout within 64 tokens, with three-digit numbers to copy", () => {
+    const codec = loadCodec("public/models/dllm-tiny");
+    const mid = heldOutWordProblems("v2mid", V2_EVAL_SEED, 300);
+    expect(mid.every((p) => questionSplit(p.prompt) === "heldout" && p.categories.steps <= 3)).toBe(true);
+    for (const p of mid) {
+      const spaced = spacedTarget(p.target);
+      expect(spaced).toMatch(/^(\d+ [-+*/] \d+ = \d+\n){1,3}#### \d+$/);
+      // Room for the [EOS] after the answer at L = 64.
+      expect(codec.encode(p.prompt + spaced).length - codec.encode(p.prompt).length).toBeLessThan(64);
+    }
+    // The two-digit level has a three-digit number in 10 % of its questions (a distractor's), this one in 45 %.
+    const threeDigits = mid.filter((p) => /\b\d{3}\b/.test(p.prompt)).length;
+    expect(threeDigits / mid.length).toBeGreaterThan(0.3);
+  });
+
   it("labels each problem with the categories its worked answer and wording have", () => {
     for (const p of [...train, ...heldOut]) {
       const c = p.categories;
