@@ -210,8 +210,9 @@ export interface WordProblemResult {
 
 /**
  * The v2 word problems (many shapes, names, units; held-out split), the levels of 1-3 steps
- * (two-digit numbers, numbers to 999) and the whole distribution, with the page's default decoder at L = 64 on the page's WASM graph
- * (int8 where the folder has it): what a user typing a problem in their own words gets.
+ * (two-digit numbers, numbers to 999) and the whole distribution, with the page's default
+ * decoder at L = 64 on the page's WASM graph (int8 where the folder has it): what a user typing
+ * a problem in their own words gets.
  */
 export async function wordProblemResults(modelDir: string, log: (line: string) => void): Promise<{ dtype: "fp32" | "q8"; results: WordProblemResult[] }> {
   const dtype = existsSync(join(modelDir, "onnx", "model_quantized.onnx")) ? "q8" : "fp32";

@@ -164,8 +164,10 @@ export const V2_LEVELS: readonly { name: string; options: WordProblemOptions; co
   { name: "v2full", options: {}, count: 150_000 },
   { name: "v2mid", options: V2_MID_OPTIONS, count: 100_000 },
 ];
-/** The v2 levels each format writes. */
-const FORMAT_V2_LEVELS: Record<Exclude<DataFormat, "v1">, readonly string[]> = { compact: ["v2easy", "v2full"], "spaced-v2": ["v2easy", "v2mid"] };
+/** The v2 levels a format writes: those its mixes sample. */
+function formatV2Levels(format: DataFormat): string[] {
+  return [...new Set(DATA_MIXES.filter((mix) => MIX_DATA[mix] === format).flatMap((mix) => MIX_V2_LEVELS[mix]))];
+}
 export const V2_HELD_OUT_SLICE = 500;
 
 export function writeV2TokenFiles(
@@ -184,7 +186,7 @@ export function writeV2TokenFiles(
   const v2Layout = <P extends Problem>(problems: P[]): P[] => (spaced ? problems.map((p) => ({ ...p, target: spacedTarget(p.target) })) : problems);
   const v2HeldOut = v2Layout(heldOutWordProblems(spaced ? "v2easy" : "v2", V2_EVAL_SEED, V2_HELD_OUT_SLICE));
   // Each v2 level keeps its seed (its index in V2_LEVELS) whichever levels are written.
-  const v2Levels = V2_LEVELS.map((level, i) => ({ ...level, seed: V2_TRAIN_SEED_BASE + i })).filter((level) => FORMAT_V2_LEVELS[format].includes(level.name));
+  const v2Levels = V2_LEVELS.map((level, i) => ({ ...level, seed: V2_TRAIN_SEED_BASE + i })).filter((level) => formatV2Levels(format).includes(level.name));
   const splits = [
     ...V2_OLD_LEVELS.map((level, i) => ({ name: level.name, problems: v1Layout(generateProblems(TRAIN_SEED_BASE + i, level.count, level.options).filter((p) => !v1HeldOut.has(p.prompt))) })),
     { name: "heldout", problems: v1Layout(generateProblems(EVAL_SEED, 500)) },

@@ -120,7 +120,7 @@ RECIPE_COMPACT = RECIPE + f"; compact mix: v1 problems in the compact layout (`a
 RECIPE_V2EASY = RECIPE + f"; v2easy mix: v1 problems and two-digit v2 word problems of 1-3 steps, half each, in the v1 layout, {LONG_CANVASES}"
 # The v2mid mix (`--mix v2mid`, on the same data): after 10,000 v2easy steps the two-digit level's
 # first fault was arithmetic on three-digit results, and the whole distribution's was copying
-# numbers of three digits (368 of 500). This adds the level of numbers to 999 (1-3 steps, still the
+# from the question (368 of 500), with 0.8 % right where a number reaches three digits. This adds the level of numbers to 999 (1-3 steps, still the
 # v1 layout, which fits L = 64), keeping the v1 problems at 40 % and the two-digit level at 25 %.
 RECIPE_V2MID = RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word problems 25 % and v2 word problems with numbers to 999 35 %, 1-3 steps, in the v1 layout, {LONG_CANVASES}"
 
