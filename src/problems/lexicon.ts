@@ -41,7 +41,7 @@ export const GIVEN_NAMES: readonly (readonly [string, Pronoun])[] = [
   ["Niamh", "she"], ["Cormac", "he"], ["Eilidh", "she"], ["Ruaridh", "he"], ["Carys", "she"], ["Rhys", "he"],
 ];
 
-/** Countable things people have, buy and share (plural). */
+/** Countable things people have, buy and share (plural; singular() gives the singular). */
 export const ITEMS: readonly string[] = [
   "apples", "marbles", "stickers", "books", "coins", "pencils", "cookies", "cards", "shells", "stamps", "balloons", "eggs",
   "cups", "toys", "plums", "beads", "candles", "flowers", "rocks", "buttons", "lemons", "crayons", "tickets", "oranges",
@@ -94,6 +94,9 @@ export const PURCHASES: readonly string[] = [
 /** Things a length, volume or time belongs to, by kind. */
 export const LENGTH_THINGS: readonly string[] = ["rope", "ribbon", "fence", "wire", "cloth", "string", "path", "hose", "cable", "track"];
 export const VOLUME_THINGS: readonly string[] = ["tank", "barrel", "pool", "pot", "jug", "bathtub", "cooler", "tub", "vat", "pond"];
+/** Units of length and volume (plural). */
+export const LENGTH_UNITS: readonly string[] = ["meters", "feet", "centimeters", "yards", "inches"];
+export const VOLUME_UNITS: readonly string[] = ["liters", "gallons", "milliliters", "cups"];
 /** Activities timed in minutes: present, past, and the -ing form. */
 export const TIME_ACTIVITIES: readonly (readonly [string, string, string])[] = [
   ["reads", "read", "reading"], ["practices piano", "practiced piano", "practicing piano"], ["runs", "ran", "running"], ["swims", "swam", "swimming"],
@@ -102,7 +105,21 @@ export const TIME_ACTIVITIES: readonly (readonly [string, string, string])[] = [
 ];
 export const DAYS: readonly string[] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
-/** Sentences that carry a number the problem does not use ({n}: the number; {O}: another name). */
+/** Plurals the rules of singular() get wrong. */
+const IRREGULAR_SINGULARS: Readonly<Record<string, string>> = {
+  feet: "foot", leaves: "leaf", scarves: "scarf", cookies: "cookie", pies: "pie", canvases: "canvas",
+};
+
+/** The singular of one of this file's plural nouns (items and units), for "1 apple", "1 liter". */
+export function singular(plural: string): string {
+  const irregular = IRREGULAR_SINGULARS[plural];
+  if (irregular !== undefined) return irregular;
+  if (plural.endsWith("ies")) return `${plural.slice(0, -3)}y`;
+  if (/(?:ch|sh|x|ss|o)es$/.test(plural)) return plural.slice(0, -2);
+  return plural.endsWith("s") ? plural.slice(0, -1) : plural;
+}
+
+/** Sentences that carry a number the problem does not use ({n}: the number, 2 or more so the plurals read right; {O}: another name). */
 export const DISTRACTORS: readonly string[] = [
   "{O} has {n} {X}.", "{O} is {n} years old.", "The shop is {n} meters away.", "It is {n} degrees outside.", "The bus number is {n}.",
   "{O} lives {n} blocks away.", "The game lasts {n} minutes.", "There are {n} people in the park.", "{O} counted {n} birds on the way.",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadCodec } from "../../model/data.ts";
 import { generateProblems, EVAL_SEED } from "./generate.ts";
+import { ITEMS, LENGTH_UNITS, VOLUME_UNITS, singular } from "./lexicon.ts";
 import {
   MAX_ANSWER_CHARS, MAX_RESULT, V2_EVAL_SEED, V2_TRAIN_SEED_BASE, checkWorkedAnswer, compactTarget, formatStep, generateWordProblems,
   heldOutWordProblems, normalizeQuestion, questionSplit, sizeBucket, spacedTarget, type WordProblem,
@@ -92,6 +93,17 @@ describe("v2 word problems", () => {
     // The two-digit level has a three-digit number in 10 % of its questions (a distractor's), this one in 45 %.
     const threeDigits = mid.filter((p) => /\b\d{3}\b/.test(p.prompt)).length;
     expect(threeDigits / mid.length).toBeGreaterThan(0.3);
+  });
+
+  it("writes a number 1 with the singular noun and verb (1 apple, 1 liter leaks, 1 minute of that is)", () => {
+    const plurals = [...ITEMS, ...LENGTH_UNITS, ...VOLUME_UNITS, "dollars", "minutes"];
+    const counted = (nouns: string[]) => new RegExp(`\\b1 (?:more )?(?:${nouns.join("|")})\\b`);
+    const questions = [...train, ...heldOut, ...heldOutWordProblems("v2mid", V2_EVAL_SEED, 1000)].map((p) => p.prompt);
+    expect(questions.filter((q) => counted(plurals).test(q))).toEqual([]);
+    expect(questions.filter((q) => /\b1 \w+ leak out|\b1 minute of that (?:are|were)\b/.test(q))).toEqual([]);
+    // The 1s are still there, in the singular.
+    expect(questions.filter((q) => counted(plurals.map(singular)).test(q)).length).toBeGreaterThan(50);
+    expect(["cherries", "peaches", "tomatoes", "feet", "inches", "leaves", "cookies", "photos"].map(singular)).toEqual(["cherry", "peach", "tomato", "foot", "inch", "leaf", "cookie", "photo"]);
   });
 
   it("labels each problem with the categories its worked answer and wording have", () => {

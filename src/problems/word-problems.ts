@@ -17,8 +17,8 @@
 import { createRandom, type Random } from "../util/random.ts";
 import type { Problem } from "./generate.ts";
 import {
-  CONTAINERS, DAYS, DISTRACTORS, GAIN_VERBS, GIVE_VERBS, GIVEN_NAMES, ITEMS, LENGTH_THINGS, LOSS_VERBS, NUMBER_WORDS, PURCHASES,
-  RECIPIENTS, TIME_ACTIVITIES, VOLUME_THINGS, type Pronoun,
+  CONTAINERS, DAYS, DISTRACTORS, GAIN_VERBS, GIVE_VERBS, GIVEN_NAMES, ITEMS, LENGTH_THINGS, LENGTH_UNITS, LOSS_VERBS, NUMBER_WORDS, PURCHASES,
+  RECIPIENTS, TIME_ACTIVITIES, VOLUME_THINGS, VOLUME_UNITS, type Pronoun, singular,
 } from "./lexicon.ts";
 
 export type WordOp = "+" | "-" | "*" | "/";
@@ -161,6 +161,11 @@ function times(rng: Random, k: number): string {
   return k < NUMBER_WORDS.length && rng.next() < 0.5 ? NUMBER_WORDS[k]! : String(k);
 }
 
+/** A plural noun as it follows the number `n`: "1 apple", "2 apples". */
+function noun(n: number, plural: string): string {
+  return n === 1 ? singular(plural) : plural;
+}
+
 function capitalize(text: string): string {
   return text[0]!.toUpperCase() + text.slice(1);
 }
@@ -290,9 +295,9 @@ function itemsWording(rng: Random, actor: Actor): Wording {
       const s = g.subject();
       switch (a.type) {
         case "add":
-          return rng.pick([`${s} ${g.verb(rng.pick(GAIN_VERBS))} ${a.n} more.`, `${s} ${g.verb(rng.pick(GAIN_VERBS))} ${a.n} more ${item}.`, `Then ${g.subjectInside()} ${g.verb(rng.pick(GAIN_VERBS))} another ${a.n}.`]);
+          return rng.pick([`${s} ${g.verb(rng.pick(GAIN_VERBS))} ${a.n} more.`, `${s} ${g.verb(rng.pick(GAIN_VERBS))} ${a.n} more ${noun(a.n, item)}.`, `Then ${g.subjectInside()} ${g.verb(rng.pick(GAIN_VERBS))} another ${a.n}.`]);
         case "receive":
-          return `${actor.other} ${g.past ? "gave" : "gives"} ${g.object} ${a.n} more ${item}.`;
+          return `${actor.other} ${g.past ? "gave" : "gives"} ${g.object} ${a.n} more ${noun(a.n, item)}.`;
         case "take away":
           return rng.pick([`${s} ${g.verb(rng.pick(LOSS_VERBS))} ${a.n}.`, `${s} ${g.verb(rng.pick(LOSS_VERBS))} ${a.n} of ${g.possessive} ${item}.`, `${s} ${g.verb(rng.pick(LOSS_VERBS))} ${a.n} of them.`]);
         case "give":
@@ -341,13 +346,13 @@ function moneyWording(rng: Random, actor: Actor): Wording {
       const s = g.subject();
       switch (a.type) {
         case "add":
-          return rng.pick([`${s} ${g.past ? "earned" : "earns"} ${a.n} dollars.`, `${s} ${g.past ? "saved" : "saves"} ${a.n} more dollars.`, `${s} ${g.past ? "was" : "is"} paid ${a.n} dollars.`]);
+          return rng.pick([`${s} ${g.past ? "earned" : "earns"} ${a.n} ${noun(a.n, "dollars")}.`, `${s} ${g.past ? "saved" : "saves"} ${a.n} more ${noun(a.n, "dollars")}.`, `${s} ${g.past ? "was" : "is"} paid ${a.n} ${noun(a.n, "dollars")}.`]);
         case "receive":
-          return `${actor.other} ${g.past ? "gave" : "gives"} ${g.object} ${a.n} dollars.`;
+          return `${actor.other} ${g.past ? "gave" : "gives"} ${g.object} ${a.n} ${noun(a.n, "dollars")}.`;
         case "take away":
-          return rng.pick([`${s} ${g.past ? "spent" : "spends"} ${a.n} dollars on ${rng.pick(PURCHASES)}.`, `${s} ${g.past ? "paid" : "pays"} ${a.n} dollars for ${rng.pick(PURCHASES)}.`, `${s} ${g.past ? "bought" : "buys"} ${rng.pick(PURCHASES)} for ${a.n} dollars.`]);
+          return rng.pick([`${s} ${g.past ? "spent" : "spends"} ${a.n} ${noun(a.n, "dollars")} on ${rng.pick(PURCHASES)}.`, `${s} ${g.past ? "paid" : "pays"} ${a.n} ${noun(a.n, "dollars")} for ${rng.pick(PURCHASES)}.`, `${s} ${g.past ? "bought" : "buys"} ${rng.pick(PURCHASES)} for ${a.n} ${noun(a.n, "dollars")}.`]);
         case "give":
-          return `${s} ${g.past ? "lent" : "lends"} ${actor.other} ${a.n} dollars.`;
+          return `${s} ${g.past ? "lent" : "lends"} ${actor.other} ${a.n} ${noun(a.n, "dollars")}.`;
         case "twice":
           return `${s} ${g.past ? "doubled" : "doubles"} ${g.possessive} money.`;
         case "times":
@@ -376,7 +381,7 @@ function moneyWording(rng: Random, actor: Actor): Wording {
 /** Lengths and volumes: a measured thing that grows and shrinks. */
 function measureWording(rng: Random, actor: Actor, kind: "length" | "volume"): Wording {
   const g = grammar(actor, rng);
-  const unit = rng.pick(kind === "length" ? ["meters", "feet", "centimeters", "yards", "inches"] : ["liters", "gallons", "milliliters", "cups"]);
+  const unit = rng.pick(kind === "length" ? LENGTH_UNITS : VOLUME_UNITS);
   const thing = rng.pick(kind === "length" ? LENGTH_THINGS : VOLUME_THINGS);
   const what = kind === "length" ? `${unit} of ${thing}` : `${unit} of water`;
   const is = g.past ? "was" : "is";
@@ -395,16 +400,16 @@ function measureWording(rng: Random, actor: Actor, kind: "length" | "volume"): W
       switch (a.type) {
         case "add":
           return kind === "length"
-            ? rng.pick([`${s} ${g.past ? "tied" : "ties"} on another ${a.n} ${unit}.`, `${s} ${g.past ? "bought" : "buys"} ${a.n} more ${unit}.`])
-            : rng.pick([`${s} ${g.past ? "poured" : "pours"} in ${a.n} more ${unit}.`, `Rain ${g.past ? "added" : "adds"} ${a.n} ${unit}.`]);
+            ? rng.pick([`${s} ${g.past ? "tied" : "ties"} on another ${a.n} ${noun(a.n, unit)}.`, `${s} ${g.past ? "bought" : "buys"} ${a.n} more ${noun(a.n, unit)}.`])
+            : rng.pick([`${s} ${g.past ? "poured" : "pours"} in ${a.n} more ${noun(a.n, unit)}.`, `Rain ${g.past ? "added" : "adds"} ${a.n} ${noun(a.n, unit)}.`]);
         case "receive":
-          return `${actor.other} ${g.past ? "gave" : "gives"} ${g.object} ${a.n} more ${unit}.`;
+          return `${actor.other} ${g.past ? "gave" : "gives"} ${g.object} ${a.n} more ${noun(a.n, unit)}.`;
         case "take away":
           return kind === "length"
-            ? rng.pick([`${s} ${g.past ? "cut" : "cuts"} off ${a.n} ${unit}.`, `${s} ${g.past ? "used" : "uses"} ${a.n} ${unit} for a project.`])
-            : rng.pick([`${a.n} ${unit} ${g.past ? "leaked" : "leak"} out.`, `${s} ${g.past ? "drained" : "drains"} ${a.n} ${unit}.`, `${s} ${g.past ? "used" : "uses"} ${a.n} ${unit} to water the plants.`]);
+            ? rng.pick([`${s} ${g.past ? "cut" : "cuts"} off ${a.n} ${noun(a.n, unit)}.`, `${s} ${g.past ? "used" : "uses"} ${a.n} ${noun(a.n, unit)} for a project.`])
+            : rng.pick([`${a.n} ${noun(a.n, unit)} ${g.past ? "leaked" : a.n === 1 ? "leaks" : "leak"} out.`, `${s} ${g.past ? "drained" : "drains"} ${a.n} ${noun(a.n, unit)}.`, `${s} ${g.past ? "used" : "uses"} ${a.n} ${noun(a.n, unit)} to water the plants.`]);
         case "give":
-          return `${s} ${g.past ? "gave" : "gives"} ${a.n} ${unit} to ${actor.other}.`;
+          return `${s} ${g.past ? "gave" : "gives"} ${a.n} ${noun(a.n, unit)} to ${actor.other}.`;
         case "twice":
           return `${s} ${g.past ? "doubled" : "doubles"} the amount.`;
         case "times":
@@ -440,10 +445,10 @@ function timeWording(rng: Random, actor: Actor): Wording {
       switch (a.type) {
         case "add":
         case "receive":
-          return rng.pick([`On ${rng.pick(DAYS)} ${g.subjectInside()} ${act} for ${a.n} more minutes.`, `${s} ${act} another ${a.n} minutes later.`]);
+          return rng.pick([`On ${rng.pick(DAYS)} ${g.subjectInside()} ${act} for ${a.n} more ${noun(a.n, "minutes")}.`, `${s} ${act} another ${a.n} ${noun(a.n, "minutes")} later.`]);
         case "take away":
         case "give":
-          return `${a.n} minutes of that ${g.past ? "were" : "are"} a break, which does not count.`;
+          return `${a.n} ${noun(a.n, "minutes")} of that ${a.n === 1 ? (g.past ? "was" : "is") : g.past ? "were" : "are"} a break, which does not count.`;
         case "rate":
           return `Then ${g.subjectInside()} ${act} ${a.m} minutes a day for ${a.k} days.`;
         case "twice":
@@ -486,7 +491,7 @@ function attempt(rng: Random, options: Required<Omit<WordProblemOptions, "split"
   }
   const distractor = rng.next() < options.distractorShare;
   if (distractor) {
-    const text = rng.pick(DISTRACTORS).replace("{O}", other).replace("{n}", String(amount(rng, 1, 999))).replace("{X}", rng.pick(ITEMS));
+    const text = rng.pick(DISTRACTORS).replace("{O}", other).replace("{n}", String(amount(rng, 2, 999))).replace("{X}", rng.pick(ITEMS));
     sentences.splice(rng.int(1, sentences.length), 0, text);
   }
   sentences.push(wording.question(shared));
