@@ -7,6 +7,7 @@ import {
   faultTable,
   graphsByLengthTable,
   kvGraphSection,
+  largeNumbers,
   leadingFaults,
   mostFrequentWord,
   type Precisions,
@@ -49,6 +50,10 @@ describe("model card", () => {
     );
     expect(trainingRunsTable({ steps: 6000, minutes: 202, evals: [], runs: [{ ...mixed, precisions: [[0, "fp32"]] as Precisions }] }).split("\n")[2]).toContain(
       "| 2 CPU threads, OpenBLAS core Haswell | not recorded |",
+    );
+    // Recorded before train.py replaced a precision noted at the step where another took over.
+    expect(trainingRunsTable({ steps: 6000, minutes: 202, evals: [], runs: [{ ...mixed, precisions: [[0, "fp32"], [0, "bf16 autocast"]] as Precisions }] }).split("\n")[2]).toContain(
+      "| 2 CPU threads, OpenBLAS core Haswell; bf16 autocast |",
     );
     const legacy = trainingRunsTable({ steps: 1690, minutes: 105, evals: [] }).split("\n");
     expect(legacy).toHaveLength(3);
@@ -111,6 +116,16 @@ describe("model card", () => {
     expect(section).toContain("--set v2easy|v2mid --decoders adablock --block-sizes 16 --count 2 --dtype q8");
     expect(section).toContain("| 1 | 100.0 | 1/1 |");
     expect(section).toContain("| give | 0.0 | 0/1 |");
+  });
+
+  it("sums the word problems with a number of 100 or more over the sets measured", () => {
+    const problem = (size: "<=99" | "100-999" | ">=1000") => ({ shapes: ["had", "add"], steps: 1, size, distractor: false, kind: "items", tense: "past" }) as const;
+    const easy = categoryRows([problem("<=99"), problem("100-999")], [true, true]);
+    const mid = categoryRows([problem("100-999"), problem(">=1000"), problem("<=99")], [false, true, false]);
+    expect(largeNumbers([{ set: "v2easy", correct: 2, problems: 2, rows: easy }, { set: "v2mid", correct: 1, problems: 3, rows: mid }])).toBe(
+      "Word problems with a number of 100 or more (the sets above together): 66.7 % exact (2/3).",
+    );
+    expect(largeNumbers([])).toBe("Numbers of 100 or more were not measured.");
   });
 
   it("shows the default decoder's accuracy at each canvas length, with a dash where there is no int8 graph", () => {

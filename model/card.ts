@@ -35,7 +35,9 @@ export type Precisions = [number, string][];
 
 /** A run's precisions; runs recorded before the field trained in fp32. */
 function precisionsOf(run: TrainingRun): Precisions {
-  return run.precisions ?? [[0, "fp32"]];
+  // A run that starts in bf16 was once recorded as [0, fp32], [0, bf16]: a pair a later one at the same step replaces never ran.
+  const pairs = run.precisions ?? [[0, "fp32"]];
+  return pairs.filter(([step], i) => pairs[i + 1]?.[0] !== step);
 }
 
 export interface TrainingRun {
@@ -347,7 +349,8 @@ ${faultTable(countFaults(faults))}
 
 Accuracy against training time, measured by train.py during training (greedy, one token per pass,
 on the first 60 to 100 held-out problems, so each point is rough; the per-length columns decode in blocks of 16 with
-threshold 0.9, as the page does):
+threshold 0.9, as the page does; the word-problem column measures the held-out problems of the mix the run at that step
+trained on, named in the runs table, so it steps where the mix changes, and a step where a run starts shows that run's figure):
 
 ${trainingCurveTable(config.training.evals)}
 
@@ -365,7 +368,7 @@ ${samples.join("\n\n")}
   One batch in ten to twenty was prose, too little to learn more than the most frequent words.
 - Arithmetic: ${leadingFaults(countFaults(faults))} A GPU run
   (\`npm run model:build -- --device-bundle\`, see the repository README) or many more CPU hours are what
-  would close the gap. Numbers above 99 are outside its training range.
+  would close the gap. ${largeNumbers(words.results)}
 - ${longCanvases ? "Beyond 256 generated tokens" : "Beyond 64 generated tokens (see the table by canvas length)"} or about 130 tokens of context it has seen nothing in training.
 - Wording: it has learned its generator's templates, not word problems in general. Measured when issue #22
   was filed (30 problems each, AdaBlock B0 16): the same arithmetic worded by a person scored 7-57 % (a name not
@@ -374,6 +377,15 @@ ${samples.join("\n\n")}
 `;
   writeFileSync(join(modelDir, "README.md"), card);
   log(`card: accuracy ${(100 * summary.accuracy).toFixed(1)}% on ${summary.problems}; written ${join(modelDir, "README.md")}`);
+}
+
+/** How the word problems with a number of 100 or more fare, summed over the sets measured. */
+export function largeNumbers(results: readonly WordProblemResult[]): string {
+  const rows = results.flatMap((r) => r.rows).filter((row) => row.group === "size" && row.value !== "<=99");
+  const correct = rows.reduce((sum, row) => sum + row.correct, 0);
+  const total = rows.reduce((sum, row) => sum + row.total, 0);
+  if (total === 0) return "Numbers of 100 or more were not measured.";
+  return `Word problems with a number of 100 or more (the sets above together): ${((100 * correct) / total).toFixed(1)} % exact (${correct}/${total}).`;
 }
 
 /** How repetitive the prose samples are: the share of their words that is the single most frequent one. */

@@ -463,6 +463,9 @@ class StepPrecision(unittest.TestCase):
         train.note_precision(state, "bf16 autocast")
         self.assertEqual(train.precisions(state), [[0, "fp32"], [1700, "bf16 autocast"]])
         self.assertEqual(train.precisions({"step": 5}), [[0, "fp32"]])  # a checkpoint from before the flag
+        started_in_bf16 = {"step": 0}
+        train.note_precision(started_in_bf16, "bf16 autocast")
+        self.assertEqual(train.precisions(started_in_bf16), [[0, "bf16 autocast"]])  # fp32 never ran a step
 
 
 if __name__ == "__main__":

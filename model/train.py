@@ -319,7 +319,11 @@ def note_precision(state, precision):
     here on train in, so a run resumed with or without --bf16 records which steps ran in which;
     checkpoints from before the flag trained in fp32."""
     noted = state.setdefault("precisions", [[0, "fp32"]])
-    if noted[-1][1] != precision:
+    if noted[-1][1] == precision:
+        return
+    if noted[-1][0] == state["step"]:
+        noted[-1] = [state["step"], precision]  # the precision noted here never ran a step
+    else:
         noted.append([state["step"], precision])
 
 
