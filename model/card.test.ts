@@ -18,6 +18,7 @@ import {
   wordProblemSection,
 } from "./card.ts";
 import { categoryRows } from "../src/eval/categories.ts";
+import type { Categories, SizeBucket } from "../src/problems/word-problems.ts";
 
 describe("model card", () => {
   it("documents every input and output of the KV-cache graph with the shipped model's shapes", () => {
@@ -119,7 +120,7 @@ describe("model card", () => {
   });
 
   it("sums the word problems with a number of 100 or more over the sets measured", () => {
-    const problem = (size: "<=99" | "100-999" | ">=1000") => ({ shapes: ["had", "add"], steps: 1, size, distractor: false, kind: "items", tense: "past" }) as const;
+    const problem = (size: SizeBucket): Categories => ({ shapes: ["had", "add"], steps: 1, size, distractor: false, kind: "items", tense: "past" });
     const easy = categoryRows([problem("<=99"), problem("100-999")], [true, true]);
     const mid = categoryRows([problem("100-999"), problem(">=1000"), problem("<=99")], [false, true, false]);
     expect(largeNumbers([{ set: "v2easy", correct: 2, problems: 2, rows: easy }, { set: "v2mid", correct: 1, problems: 3, rows: mid }])).toBe(
