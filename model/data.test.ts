@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generateProblems } from "../src/problems/generate.ts";
-import { generateWordProblems } from "../src/problems/word-problems.ts";
+import { RATE_LINES, generateWordProblems } from "../src/problems/word-problems.ts";
 import { DATA_MIXES, MIX_V2_LEVELS, dataMismatch, loadCodec, memoizedEncoder } from "./data.ts";
 
 const DIR = "public/models/dllm-tiny";
@@ -31,9 +31,9 @@ describe("memoized encoding of training data", () => {
 describe("which data a mix can train on", () => {
   it("keeps the v1 data, the compact v2 data and the v1-layout v2easy data apart", () => {
     const v1 = { maxPromptTokens: 65 };
-    const v2 = { maxPromptTokens: 168, format: "compact", v2Levels: ["v2easy", "v2full"] };
-    const v2easy = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy"] };
-    const v2mid = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy", "v2mid"] };
+    const v2 = { maxPromptTokens: 168, format: "compact", v2Levels: ["v2easy", "v2full"], rateLines: RATE_LINES };
+    const v2easy = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy"], rateLines: RATE_LINES };
+    const v2mid = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy", "v2mid"], rateLines: RATE_LINES };
     expect(dataMismatch(v1, "v1")).toBeNull();
     expect(dataMismatch(v1, "lengths")).toBeNull();
     expect(dataMismatch(v2, "v2")).toBeNull();
@@ -51,6 +51,10 @@ describe("which data a mix can train on", () => {
     expect(dataMismatch(v1, "compact")).toMatch(/--mix compact needs the v2 data/);
     expect(dataMismatch(v2, "lengths")).toMatch(/--mix lengths needs the v1 data/);
     expect(dataMismatch(v2, "v1")).toMatch(/--mix v1 needs the v1 data/);
+    // v2 data written before a rate's added product came first would teach the old lines.
+    const { rateLines: _, ...oldRates } = v2mid;
+    expect(dataMismatch(oldRates, "v2mid")).toMatch(/rate steps are written "k\*m=p, then x\+p or x-p", and the generator now writes "k\*m=p, then p\+x/);
+    expect(dataMismatch({ ...v2mid, rateLines: "something else" }, "v2easy")).toMatch(/written "something else"/);
   });
 
   // train.py's MIXES, read from Python where Debian's torch is installed (CI has none: skipped there).

@@ -11,6 +11,7 @@ import {
   V2_EVAL_SEED,
   V2_MID_OPTIONS,
   V2_TRAIN_SEED_BASE,
+  RATE_LINES,
   compactTarget,
   generateWordProblems,
   heldOutWordProblems,
@@ -136,12 +137,18 @@ export const MIX_V2_LEVELS: Record<DataMix, readonly string[]> = {
  * Why the data already in a work folder cannot feed `mix` (null: it can): no set stands in for
  * another, and data written before its format gained the level a mix samples lacks that level.
  */
-export function dataMismatch(meta: { format?: string; maxPromptTokens?: number; v2Levels?: readonly string[] }, mix: DataMix): string | null {
+export function dataMismatch(
+  meta: { format?: string; maxPromptTokens?: number; v2Levels?: readonly string[]; rateLines?: string },
+  mix: DataMix,
+): string | null {
   const held = meta.format ?? "v1";
   const wanted = MIX_DATA[mix];
   if (held !== wanted) return `it holds ${FORMAT_NAMES[held as DataFormat] ?? `data of format "${held}"`}, and --mix ${mix} needs ${FORMAT_NAMES[wanted]}`;
   const missing = MIX_V2_LEVELS[mix].filter((level) => !(meta.v2Levels ?? []).includes(level));
   if (missing.length > 0) return `it was written before the level${missing.length > 1 ? "s" : ""} ${missing.join(", ")} that --mix ${mix} samples`;
+  // Data without the field predates it: rates then added as x+p.
+  const rateLines = meta.rateLines ?? "k*m=p, then x+p or x-p";
+  if (held !== "v1" && rateLines !== RATE_LINES) return `its rate steps are written "${rateLines}", and the generator now writes "${RATE_LINES}"`;
   return null;
 }
 
@@ -202,7 +209,7 @@ export function writeV2TokenFiles(
   writeFileSync(join(dataDir, "prose.u16"), new Uint16Array(prose));
   const meta = {
     maxPromptTokens: lengths.maxPrompt, maxTargetTokens: lengths.maxTarget, proseTokens: prose.length, format,
-    levels: V2_OLD_LEVELS.map((l) => l.name), v2Levels: v2Levels.map((l) => l.name),
+    levels: V2_OLD_LEVELS.map((l) => l.name), v2Levels: v2Levels.map((l) => l.name), rateLines: RATE_LINES,
   };
   writeFileSync(join(dataDir, "meta.json"), JSON.stringify(meta, null, 2));
   log(`data: prose ${prose.length} tokens; longest prompt ${lengths.maxPrompt}, longest target ${lengths.maxTarget}`);

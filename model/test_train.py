@@ -356,6 +356,21 @@ class V2Mix(unittest.TestCase):
             self.assertEqual(train.LONG_CANVASES in mix.recipe, mix.long_canvases, name)
         self.assertIn("compact layout", train.MIXES["compact"].recipe)
 
+    def test_a_v2_recipe_names_the_rate_lines_its_data_was_written_with(self):
+        # Data written with another rate layout must start a new run, not resume the old one.
+        import json
+        import tempfile
+        with tempfile.TemporaryDirectory() as data_dir:
+            mid, v1 = train.MIXES["v2mid"], train.MIXES["v1"]
+            self.assertEqual(train.with_rate_lines(mid, data_dir), mid.recipe)
+            with open(os.path.join(data_dir, "meta.json"), "w") as f:
+                json.dump({"format": "spaced-v2"}, f)
+            self.assertEqual(train.with_rate_lines(mid, data_dir), mid.recipe)
+            with open(os.path.join(data_dir, "meta.json"), "w") as f:
+                json.dump({"format": "spaced-v2", "rateLines": "k*m=p, then p+x"}, f)
+            self.assertEqual(train.with_rate_lines(mid, data_dir), mid.recipe + ", rates written k*m=p, then p+x")
+            self.assertEqual(train.with_rate_lines(v1, data_dir), v1.recipe)
+
     def test_each_mix_weighs_every_level_it_reads_and_keeps_v1_weighted_after_v1(self):
         for name, mix in train.MIXES.items():
             for progress in (0.0, 0.5, 1.0):

@@ -395,6 +395,14 @@ MIXES = {
 }
 
 
+def with_rate_lines(mix, data_dir):
+    """A v2 mix's recipe with how its data writes a rate's lines (model/data.ts notes it in
+    meta.json since the added product came first), so a run on data of the other layout is a new run."""
+    meta_path = os.path.join(data_dir, "meta.json")
+    rate_lines = json.load(open(meta_path)).get("rateLines") if os.path.exists(meta_path) else None
+    return f"{mix.recipe}, rates written {rate_lines}" if mix.v2_eval and rate_lines else mix.recipe
+
+
 def diffusion_loss(model, ids, answer_from, gen, forced=None, uniform=True, shown=None, weights=None):
     """Masked-diffusion loss; positions before answer_from are never masked, nor `shown` ones,
     `forced` ones always, the others at a random rate t unless `uniform` is off. `weights`
@@ -577,13 +585,13 @@ def main():
     if args.eval_every:
         preset["eval_every"] = args.eval_every
     mix = MIXES[args.mix]
-    recipe = mix.recipe
+    data_dir = os.path.join(args.work, "data")
+    recipe = with_rate_lines(mix, data_dir)
     DEVICE = args.device or preset["device"]
     torch.set_num_threads(preset["threads"])
     if DEVICE == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
     torch.manual_seed(args.seed)
-    data_dir = os.path.join(args.work, "data")
     vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
     pieces = [piece for piece, _ in vocab]
     NEWLINE_ID, HASH_ID = pieces.index("\n"), pieces.index("##")

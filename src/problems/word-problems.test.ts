@@ -28,19 +28,23 @@ describe("v2 word problems", () => {
       const words = p.prompt.toLowerCase();
       // The first sentence tells the start value.
       let value = questionNumbers(p)[0]!;
-      for (const [i, step] of p.steps.entries()) {
-        expect(Number.isInteger(step.result) && step.result >= 1 && step.result <= MAX_RESULT).toBe(true);
-        // A rate writes `k*m=p` and then uses p against the running value.
+      for (let i = 0; i < p.steps.length; i++) {
+        const step = p.steps[i]!;
         const next = p.steps[i + 1];
-        const isProduct = step.op === "*" && next?.left === value && next.right === step.result && next.op !== "*";
-        if (!isProduct) {
-          expect(step.left).toBe(value);
-          value = step.result;
-        }
+        for (const line of [step, next]) if (line) expect(Number.isInteger(line.result) && line.result >= 1 && line.result <= MAX_RESULT).toBe(true);
         // The other operand is in the question, as digits, a number word, "half", "twice" or "double".
-        const fromProduct = i > 0 && p.steps[i - 1]!.result === step.right && p.steps[i - 1]!.op === "*";
-        const inQuestion = fromProduct || numbers.has(step.right) || /half|twice|doubl|times|equal/.test(words);
-        expect(inQuestion).toBe(true);
+        expect(numbers.has(step.right) || /half|twice|doubl|times|equal/.test(words)).toBe(true);
+        // A rate writes `k*m=p`, then `p+value` when it adds (so every line starts from the line
+        // above) and `value-p` when it takes away.
+        const rateAdded = step.op === "*" && next?.op === "+" && next.left === step.result && next.right === value;
+        const rateTaken = step.op === "*" && next?.op === "-" && next.left === value && next.right === step.result;
+        if (rateAdded || rateTaken) {
+          value = next!.result;
+          i++;
+          continue;
+        }
+        expect(step.left).toBe(value);
+        value = step.result;
       }
       expect(value).toBe(p.answer);
     }

@@ -194,6 +194,12 @@ function grammar(actor: Actor, rng: Random) {
   };
 }
 
+/**
+ * How a rate's two lines are written. Training data written another way cannot continue a run on
+ * this layout (model/data.ts), so a change here changes this name.
+ */
+export const RATE_LINES = "k*m=p, then p+x (added) or x-p (taken away)";
+
 /** What a step does to the running value, before it is worded. */
 type Action =
   | { type: "add" | "receive" | "take away" | "give"; n: number }
@@ -260,8 +266,12 @@ function work(action: Action, value: number): WorkedStep[] {
     case "twice":
       return [line(value, "*", action.k)];
     case "rate": {
+      // Every other line starts from the line above, and models trained on these answers write
+      // `p + x` after `k*m=p` whatever the reference says (rates were 1-3 % right with
+      // `value + p`), so an added product comes first; a subtracted one cannot.
       const product = line(action.k, "*", action.m);
-      return [product, line(value, action.sign, product.result)];
+      const apply = action.sign === "+" ? line(product.result, "+", value) : line(value, "-", product.result);
+      return [product, apply];
     }
     case "half":
       return [line(value, "/", 2)];
