@@ -13,7 +13,6 @@
 import { parseArgs } from "node:util";
 import { OptionError } from "../src/errors.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
-import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
 import { runBench } from "./lib/run-bench.ts";
 import { benchMarkdown } from "./lib/report.ts";
 
@@ -29,7 +28,6 @@ const report = await runBench({
   modelDir: DEFAULT_MODEL_PATH,
   runs: args.runs,
   browser: args.browser,
-  prompts: generateProblems(EVAL_SEED, 3).map((p) => p.prompt),
   loadModel: (dir) => loadModel(dir),
   log: (line) => process.stderr.write(`bench: ${line}\n`),
 });

@@ -22,7 +22,6 @@ import type { CellResult } from "../src/eval/run.ts";
 import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { markdownTables } from "../src/eval/table.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
-import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
 import { V2_EVAL_SEED, type Categories, type WordProblemSet } from "../src/problems/word-problems.ts";
 import { parseFlags } from "./args.ts";
 import { parseEvalArgs } from "./eval-args.ts";
@@ -117,7 +116,6 @@ async function measure(): Promise<SavedResults> {
     modelDir: DEFAULT_MODEL_PATH,
     runs,
     browser: flags["no-browser"] !== true,
-    prompts: generateProblems(EVAL_SEED, 3).map((p) => p.prompt),
     loadModel,
     log: (line) => log(`bench: ${line}`),
   });

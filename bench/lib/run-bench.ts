@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { EngineModel } from "../../src/decoding/engine.ts";
 import type { OnnxModel } from "../../src/model/onnx-model.ts";
 import { createRandom } from "../../src/util/random.ts";
+import { EVAL_SEED, generateProblems } from "../../src/problems/generate.ts";
 import { buildBenchPage, chromiumVersion, openChromiumBench, serveBenchPage, type ChromiumBench } from "./browser-bench.ts";
 import { measureEngine, type EngineTiming } from "./engine-timing.ts";
 import {
@@ -42,6 +43,12 @@ const SETTINGS = ["vanilla", "threshold", "adablock"] as const;
  * allocator growth.
  */
 const CHROMIUM_WARMUP = 30;
+/**
+ * The engine-share generations: all on dllm-tiny, the first 3 on the synthetic graph, 1 on the
+ * replica. dllm-tiny's adablock generation at L = 64 is about 7 passes, 20 ms: over 3 prompts one
+ * 3 ms pause read as a 5 % engine share (1.4-1.5 % at L = 128 and 256); over 20 it cannot.
+ */
+const ENGINE_PROMPTS = generateProblems(EVAL_SEED, 20).map((p) => p.prompt);
 const NODE_WARMUP = 5;
 const WARMUP_PER_LENGTH = 3;
 
@@ -50,7 +57,6 @@ export interface BenchRequest {
   /** Timed rounds per sequence length (each round times every variant once). */
   runs: number;
   browser: boolean;
-  prompts: string[];
   loadModel: (dir: string) => Promise<EngineModel & { model: OnnxModel }>;
   log: (line: string) => void;
 }
@@ -88,11 +94,11 @@ async function nodeForward(request: BenchRequest, vocabSize: number, maskTokenId
 async function engineShares(request: BenchRequest, loaded: EngineModel, notes: string[]): Promise<EngineTiming[]> {
   const log = (row: EngineTiming) => request.log(`  vocab ${row.vocabSize} ${row.setting} L=${row.genLength}: engine share ${(100 * row.engineShare).toFixed(2)} %, ${row.msPerPass.toFixed(1)} ms per pass`);
   const graph = "onnx/model_quantized.onnx";
-  request.log(`engine share at vocab ${loaded.config.vocabSize} (${graph}): ${SETTINGS.join(", ")} at L = ${SEQUENCE_LENGTHS.join(", ")}, ${request.prompts.length} prompts each`);
+  request.log(`engine share at vocab ${loaded.config.vocabSize} (${graph}): ${SETTINGS.join(", ")} at L = ${SEQUENCE_LENGTHS.join(", ")}, ${ENGINE_PROMPTS.length} prompts each`);
   const int8 = await openInNode("node-native", request.modelDir, graph, loaded.config.vocabSize);
   const rows: EngineTiming[] = [];
   try {
-    rows.push(...(await measureEngine({ ...loaded, model: int8 }, { settings: SETTINGS, genLengths: SEQUENCE_LENGTHS, blockSize: 16, prompts: request.prompts, graph: `dllm-tiny ${graph}` }, log)));
+    rows.push(...(await measureEngine({ ...loaded, model: int8 }, { settings: SETTINGS, genLengths: SEQUENCE_LENGTHS, blockSize: 16, prompts: ENGINE_PROMPTS, graph: `dllm-tiny ${graph}` }, log)));
   } finally {
     await int8.dispose();
   }
@@ -109,8 +115,8 @@ async function engineShares(request: BenchRequest, loaded: EngineModel, notes: s
   }
   if (replicas.length === 0) notes.push("vocab 151,936: no replica graph in model/replica/hub/..., only the synthetic graph ran");
   const wide = [
-    { model: synthetic, genLengths: [64, 128], prompts: request.prompts },
-    ...replicas.map((model) => ({ model, genLengths: [32], prompts: request.prompts.slice(0, 1) })),
+    { model: synthetic, genLengths: [64, 128], prompts: ENGINE_PROMPTS.slice(0, 3) },
+    ...replicas.map((model) => ({ model, genLengths: [32], prompts: ENGINE_PROMPTS.slice(0, 1) })),
   ];
   notes.push("vocab 151,936: the SYNTHETIC graph's predictions mean nothing; its passes are far cheaper than a real model's, so its engine share bounds a real model's from above");
   for (const { model, genLengths, prompts } of wide) {
