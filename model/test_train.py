@@ -1,8 +1,10 @@
 """Checks of train.py's masking recipe and its step-seeded draws (needs torch: run by
 model/train.test.ts where /usr/bin/python3 has it, e.g. `npm test` on a machine that builds
 the model; CI has no torch and skips it)."""
+import json
 import os
 import sys
+import tempfile
 import unittest
 
 import numpy as np
@@ -358,8 +360,6 @@ class V2Mix(unittest.TestCase):
 
     def test_a_v2_recipe_names_the_rate_lines_its_data_was_written_with(self):
         # Data written with another rate layout must start a new run, not resume the old one.
-        import json
-        import tempfile
         with tempfile.TemporaryDirectory() as data_dir:
             mid, v1 = train.MIXES["v2mid"], train.MIXES["v1"]
             self.assertEqual(train.with_rate_lines(mid, data_dir), mid.recipe)
