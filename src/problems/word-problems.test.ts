@@ -28,10 +28,10 @@ describe("v2 word problems", () => {
       const words = p.prompt.toLowerCase();
       // The first sentence tells the start value.
       let value = questionNumbers(p)[0]!;
+      for (const step of p.steps) expect(Number.isInteger(step.result) && step.result >= 1 && step.result <= MAX_RESULT).toBe(true);
       for (let i = 0; i < p.steps.length; i++) {
         const step = p.steps[i]!;
         const next = p.steps[i + 1];
-        for (const line of [step, next]) if (line) expect(Number.isInteger(line.result) && line.result >= 1 && line.result <= MAX_RESULT).toBe(true);
         // The other operand is in the question, as digits, a number word, "half", "twice" or "double".
         expect(numbers.has(step.right) || /half|twice|doubl|times|equal/.test(words)).toBe(true);
         // A rate writes `k*m=p`, then `p+value` when it adds (so every line starts from the line
