@@ -403,6 +403,27 @@ class V2Mix(unittest.TestCase):
         cats = [{"steps": 1, "size": "<=99"}, {"steps": 1, "size": ">=1000"}, {"steps": 3, "size": "<=99"}]
         self.assertEqual(train.by_category([True, False, True], cats), {"size <=99": 1.0, "size >=1000": 0.0, "steps 1": 0.5, "steps 3": 1.0})
 
+    def test_drills_can_favour_lines_with_three_digit_results(self):
+        split = one_problem_split()
+        answer = encode("14 + 9 = 23\n23 + 115 = 138\n## ## 138")
+        split.tokens = np.concatenate([PROMPT, answer])
+        split.index = np.array([[0, len(PROMPT), len(answer)]], dtype=np.int32)
+        long_line, short_line = tuple(encode("23 + 115 = 138\n")), tuple(encode("14 + 9 = 23\n"))
+
+        def drawn(long_results):
+            ids, _ = train.Drills(split, long_results=long_results).batch(np.random.default_rng(0), 4)
+            rows = [row[row != train.EOS] for row in ids.numpy()]
+            return {tuple(line) for row in rows for line in np.split(row, np.flatnonzero(row == train.NEWLINE_ID)[:-1] + 1)}
+
+        self.assertEqual(drawn(1.0), {long_line})
+        self.assertEqual(drawn(0.0), {short_line})
+        self.assertEqual(drawn(None), {long_line, short_line})
+
+    def test_a_mix_can_start_drills_at_once(self):
+        self.assertIn("drill", [train.batch_kind(step, 0.0, drills_from=0.0) for step in range(10)])
+        self.assertNotIn("drill", [train.batch_kind(step, 0.0) for step in range(10)])
+        self.assertIn("its drills from the first step", train.MIXES["v2mid"].recipe)
+
     def test_drills_draw_from_several_splits(self):
         split = one_problem_split()
         self.assertEqual(len(train.Drills([split, split]).lines), 4)

@@ -18,7 +18,7 @@ import json
 import math
 import os
 import time
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Optional
 
 
 def name_blas_core():
@@ -122,7 +122,14 @@ RECIPE_V2EASY = RECIPE + f"; v2easy mix: v1 problems and two-digit v2 word probl
 # first fault was arithmetic on three-digit results, and the whole distribution's was copying
 # from the question (368 of 500), with 0.8 % right where a number reaches three digits. This adds the level of numbers to 999 (1-3 steps, still the
 # v1 layout, which fits L = 64), keeping the v1 problems at 40 % and the two-digit level at 25 %.
-RECIPE_V2MID = RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word problems 25 % and v2 word problems with numbers to 999 35 %, 1-3 steps, in the v1 layout, {LONG_CANVASES}"
+# After 21,000 steps its first fault was still arithmetic (207 of the 277 held-out answers wrong;
+# right operands, wrong result), and where a number reaches three digits 21.8 % were right against
+# 80.2 % below. Drills drawn as they come hold a fifth of such lines (none of the v1 level's, half
+# of v2mid's), and start only at 40 % of the run, which protects a run from nothing, not this one:
+# its drills start at once, and two lines in three have results of three digits or more.
+V2MID_LONG_RESULTS = 2 / 3
+RECIPE_V2MID = (RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word problems 25 % and v2 word problems with numbers to 999 35 %, 1-3 steps, in the v1 layout, {LONG_CANVASES}; "
+                f"its drills from the first step, {V2MID_LONG_RESULTS:.0%} of their lines with results of three digits or more")
 
 
 def load_split(data_dir, name):
@@ -181,9 +188,11 @@ class TaskSplit:
 
 
 class Drills:
-    """Step lines (`a op b = c` and the newline) of training answers, with their result digits."""
+    """Step lines (`a op b = c` and the newline) of training answers, with their result digits.
+    `long_results`: the share of drawn lines whose result has three digits or more (None: lines
+    drawn as they come)."""
 
-    def __init__(self, splits, problems=100_000):
+    def __init__(self, splits, problems=100_000, long_results=None):
         self.lines = []
         for split, row in drill_rows(splits, problems):
             target = split.answer(row)
@@ -195,6 +204,15 @@ class Drills:
                 result[derived_numbers(line, 0)] = True  # one line: its result only (group 2 of step 0)
                 self.lines.append((line, result))
                 begin = end + 1
+        self.long = [i for i, (_, result) in enumerate(self.lines) if result.sum() >= 3]
+        self.short = [i for i, (_, result) in enumerate(self.lines) if result.sum() < 3]
+        self.long_results = long_results if self.long and self.short else None
+
+    def draw(self, rng):
+        if self.long_results is None:
+            return self.lines[rng.integers(len(self.lines))]
+        pool = self.long if rng.random() < self.long_results else self.short
+        return self.lines[pool[rng.integers(len(pool))]]
 
     def batch(self, rng, size):
         """Rows of whole step lines, EOS after them, and the result digits to mask."""
@@ -203,7 +221,7 @@ class Drills:
         for i in range(size):
             at = 0
             while True:
-                line, result = self.lines[rng.integers(len(self.lines))]
+                line, result = self.draw(rng)
                 if at + len(line) > DRILL_LENGTH:
                     break
                 ids[i, at:at + len(line)], forced[i, at:at + len(line)] = line, result
@@ -332,11 +350,11 @@ def precisions(state):
     return state.get("precisions", [[0, "fp32"]])
 
 
-def batch_kind(step, progress):
+def batch_kind(step, progress, drills_from=DRILLS_FROM):
     """What a step trains on: "prose", "drill" or "task"."""
     if step % PROSE_EVERY == PROSE_EVERY - 1:
         return "prose"
-    if progress >= DRILLS_FROM and step % DRILL_EVERY == DRILL_EVERY - 1:
+    if progress >= drills_from and step % DRILL_EVERY == DRILL_EVERY - 1:
         return "drill"
     return "task"
 
@@ -379,6 +397,8 @@ class Mix(NamedTuple):
     recipe: str
     long_canvases: bool = True
     v2_eval: bool = False
+    drills_from: float = DRILLS_FROM
+    long_results: Optional[float] = None  # Drills' share of lines with three-digit results (None: as drawn)
 
 
 V1_LEVEL_NAMES = ("easy", "medium", "full")
@@ -390,7 +410,8 @@ MIXES = {
     "lengths": Mix(V1_LEVEL_NAMES, lambda progress: curriculum(1.0), RECIPE_LENGTHS),
     "compact": Mix(V1_LEVEL_NAMES, lambda progress: curriculum(1.0), RECIPE_COMPACT),
     "v2easy": Mix(V1_LEVEL_NAMES + ("v2easy",), curriculum_v2easy, RECIPE_V2EASY, v2_eval=True),
-    "v2mid": Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid"), curriculum_v2mid, RECIPE_V2MID, v2_eval=True),
+    "v2mid": Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid"), curriculum_v2mid, RECIPE_V2MID, v2_eval=True,
+                 drills_from=0.0, long_results=V2MID_LONG_RESULTS),
     "v2": Mix(V1_LEVEL_NAMES + ("v2easy", "v2full"), curriculum_v2, RECIPE_V2, v2_eval=True),
 }
 
@@ -600,7 +621,7 @@ def main():
     heldout = TaskSplit(data_dir, "heldout")
     # Step lines of the full v1 level and of the hardest v2 level read, if any (the easier levels'
     # kinds of lines are among theirs).
-    drills = Drills(levels[2:3] + levels[3:][-1:])
+    drills = Drills(levels[2:3] + levels[3:][-1:], long_results=mix.long_results)
     if mix.v2_eval:
         v2_heldout = TaskSplit(data_dir, "v2heldout")
         v2_categories = json.load(open(os.path.join(data_dir, "v2heldout.categories.json")))
@@ -671,7 +692,7 @@ def main():
         lr = preset["lr"] * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
         for group in opt.param_groups:
             group["lr"] = lr
-        kind = batch_kind(state["step"], progress)
+        kind = batch_kind(state["step"], progress, mix.drills_from)
         with step_precision(args.bf16):
             if kind == "prose":
                 starts = rng.integers(0, len(prose) - PROSE_LENGTH, size=preset["batch"] // 2)
