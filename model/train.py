@@ -189,8 +189,8 @@ class TaskSplit:
 
 class Drills:
     """Step lines (`a op b = c` and the newline) of training answers, with their result digits.
-    `long_results`: the share of drawn lines whose result has three digits or more (None: lines
-    drawn as they come)."""
+    `long_results`: the share of drawn lines whose result has three digits or more (None, or
+    lines all of one kind: drawn as they come)."""
 
     def __init__(self, splits, problems=100_000, long_results=None):
         self.lines = []
@@ -204,8 +204,9 @@ class Drills:
                 result[derived_numbers(line, 0)] = True  # one line: its result only (group 2 of step 0)
                 self.lines.append((line, result))
                 begin = end + 1
-        self.long = [i for i, (_, result) in enumerate(self.lines) if result.sum() >= 3]
-        self.short = [i for i, (_, result) in enumerate(self.lines) if result.sum() < 3]
+        self.long, self.short = [], []
+        for i, (_, result) in enumerate(self.lines):
+            (self.long if result.sum() >= 3 else self.short).append(i)
         self.long_results = long_results if self.long and self.short else None
 
     def draw(self, rng):
