@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generateProblems } from "../src/problems/generate.ts";
 import { RATE_LINES, generateWordProblems } from "../src/problems/word-problems.ts";
-import { DATA_MIXES, MIX_V2_LEVELS, dataMismatch, loadCodec, memoizedEncoder } from "./data.ts";
+import { DATA_MIXES, MIX_V2_LEVELS, V2_LEVELS, dataMismatch, loadCodec, memoizedEncoder, v2LevelProblems } from "./data.ts";
 
 const DIR = "public/models/dllm-tiny";
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
@@ -28,12 +28,26 @@ describe("memoized encoding of training data", () => {
   });
 });
 
+describe("the v2 levels", () => {
+  it("keeps only the problems of a level's shape, drawn from its own seed", () => {
+    const rates = V2_LEVELS.find((level) => level.name === "v2midrates")!;
+    const mid = V2_LEVELS.find((level) => level.name === "v2mid")!;
+    const kept = v2LevelProblems({ ...rates, count: 400 }, 7);
+    const drawn = v2LevelProblems({ ...mid, count: 400 }, 7);
+    expect(kept.length).toBeGreaterThan(20);
+    expect(kept.every((p) => p.categories.shapes.includes("rate"))).toBe(true);
+    // The same draws as the unfiltered level of the same options and seed, the others dropped.
+    expect(kept.map((p) => p.prompt)).toEqual(drawn.filter((p) => p.categories.shapes.includes("rate")).map((p) => p.prompt));
+    expect(drawn.length).toBe(400);
+  });
+});
+
 describe("which data a mix can train on", () => {
   it("keeps the v1 data, the compact v2 data and the v1-layout v2easy data apart", () => {
     const v1 = { maxPromptTokens: 65 };
     const v2 = { maxPromptTokens: 168, format: "compact", v2Levels: ["v2easy", "v2full"], rateLines: RATE_LINES };
     const v2easy = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy"], rateLines: RATE_LINES };
-    const v2mid = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy", "v2mid"], rateLines: RATE_LINES };
+    const v2mid = { maxPromptTokens: 120, format: "spaced-v2", v2Levels: ["v2easy", "v2mid", "v2midrates"], rateLines: RATE_LINES };
     expect(dataMismatch(v1, "v1")).toBeNull();
     expect(dataMismatch(v1, "lengths")).toBeNull();
     expect(dataMismatch(v2, "v2")).toBeNull();
@@ -42,8 +56,9 @@ describe("which data a mix can train on", () => {
     expect(dataMismatch(v2mid, "v2easy")).toBeNull();
     expect(dataMismatch(v2mid, "v2mid")).toBeNull();
     // Data of the right format written before the level the mix samples: train.py would find no file for it.
-    expect(dataMismatch(v2easy, "v2mid")).toMatch(/written before the level v2mid that --mix v2mid samples/);
-    expect(dataMismatch({ format: "spaced-v2" }, "v2mid")).toMatch(/before the levels v2easy, v2mid/);
+    expect(dataMismatch(v2easy, "v2mid")).toMatch(/written before the levels v2mid, v2midrates that --mix v2mid samples/);
+    expect(dataMismatch({ format: "spaced-v2" }, "v2mid")).toMatch(/before the levels v2easy, v2mid, v2midrates/);
+    expect(dataMismatch({ ...v2mid, v2Levels: ["v2easy", "v2mid"] }, "v2mid")).toMatch(/before the level v2midrates that/);
     expect(dataMismatch(v2, "v2easy")).toMatch(/holds the v2 data \(compact layout\), and --mix v2easy needs the v1 data and the v2 levels of 1-3 steps \(v1 layout\)/);
     expect(dataMismatch(v2easy, "lengths")).toMatch(/--mix lengths needs the v1 data/);
     expect(dataMismatch({ format: "future" }, "v1")).toMatch(/holds data of format "future"/);

@@ -379,8 +379,12 @@ class V2Mix(unittest.TestCase):
                 self.assertAlmostEqual(sum(weights), 1.0, msg=name)
         self.assertEqual(train.MIXES["v2easy"].levels[-1], "v2easy")
         self.assertGreaterEqual(sum(train.MIXES["v2easy"].weights(0.5)[:3]), 0.5)
-        # The drills take their step lines from the last level: the hardest one the mix reads.
-        self.assertEqual(train.MIXES["v2mid"].levels[-1], "v2mid")
+        # The drills take their step lines from levels the mix reads: the full v1 one and the hardest v2 one.
+        for name, mix in train.MIXES.items():
+            self.assertTrue(set(mix.drill_levels) <= set(mix.levels), name)
+        self.assertEqual(train.MIXES["v2mid"].drill_levels, ("full", "v2mid"))
+        self.assertEqual(train.MIXES["v2"].drill_levels, ("full", "v2full"))
+        self.assertAlmostEqual(train.MIXES["v2mid"].weights(0.5)[train.MIXES["v2mid"].levels.index("v2midrates")], 0.15)
         self.assertGreaterEqual(sum(train.MIXES["v2mid"].weights(0.5)[:3]), 0.4)
 
     def test_threshold_evaluation_writes_sure_tokens_together_at_any_canvas_length(self):
