@@ -180,10 +180,11 @@ export const V2_LEVELS: readonly V2Level[] = [
   { name: "v2full", options: {}, count: 150_000 },
   { name: "v2mid", options: V2_MID_OPTIONS, count: 100_000 },
   // Rates were right 4-7 % of the time while every other shape was near 45 %: with the answer shown
-  // up to the rate's added value x (`k*m=p`, `p+x`), the weights wrote x right 31 % of the time
-  // when it is the start (it comes before k and m in the question; 95 % for the other shapes'
-  // earlier numbers) and 4 % when it is a result two lines up. Rate problems alone (about 15 % of
-  // the draws), so a mix can weigh them.
+  // up to the rate's added value x (`k*m=p`, `p+x`), the weights wrote x right 28 % of the time
+  // when it is the start (it comes before k and m in the question) and 4 % when it is a result
+  // two lines up, against 98 % for the question's numbers taken in order (model/probe-operands.ts).
+  // Rate problems alone (about 15 % of the draws), so a mix can weigh them. Weighed at 15 % for
+  // 6,000 steps they moved little: 37 % and 4 %, rates 5-7 % right.
   { name: "v2midrates", options: V2_MID_OPTIONS, count: 150_000, shape: "rate" },
 ];
 
