@@ -62,7 +62,7 @@ export function operandProblems(modelDir: string, count: number): OperandProblem
     const numbers: number[][] = [];
     for (let i = promptLen; i < ids.length; i++) {
       if (!/^\d$/.test(codec.decode([ids[i]!]))) continue;
-      if (i > promptLen && numbers.length > 0 && numbers.at(-1)!.at(-1) === i - 1) numbers.at(-1)!.push(i);
+      if (numbers.at(-1)?.at(-1) === i - 1) numbers.at(-1)!.push(i);
       else numbers.push([i]);
     }
     const sources = operandSources(p);

@@ -128,11 +128,9 @@ RECIPE_V2EASY = RECIPE + f"; v2easy mix: v1 problems and two-digit v2 word probl
 # of v2mid's), and start only at 40 % of the run, which protects a run from nothing, not this one:
 # its drills start at once, and two lines in three have results of three digits or more.
 # After 50,000 steps rates were right 4-7 % of the time, every other shape near 45 %: the value a
-# rate adds comes before the rate in the question, or is a result two lines up (model/data.ts's
-# v2midrates level says what was measured). Rate problems alone are now 15 % of task sequences, and
-# with those the others hold, 22 % of them have a rate (9 % before). 6,000 steps of it from the
-# drill-run weights left rates at 5-7 % right, while numbers to 999 rose 45.0 -> 48.6 %: the start
-# value after the rate written right 28 -> 37 %, a result two lines up 4 -> 4 % (model/probe-operands.ts).
+# rate adds comes before the rate in the question, or is a result two lines up. Rate problems alone
+# are now 15 % of task sequences, and with those the others hold, 22 % of them have a rate (9 %
+# before). What was measured before and after: model/data.ts's v2midrates level (rates did not move).
 V2MID_LONG_RESULTS = 2 / 3
 RECIPE_V2MID = (RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word problems 20 %, v2 word problems with numbers to 999 25 % and rate problems alone 15 %, 1-3 steps, in the v1 layout, {LONG_CANVASES}; "
                 f"its drills from the first step, {V2MID_LONG_RESULTS:.0%} of their lines with results of three digits or more")
