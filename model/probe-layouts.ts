@@ -11,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
 import { compactTarget } from "../src/problems/word-problems.ts";
 import { loadCodec } from "./data.ts";
+import type { TextCodec } from "../src/model/tokenizer.ts";
 
 const STEP = /^(\d+) ([-+*/]) (\d+) = (\d+)$/gm;
 /** The v1 layout and shorter ones: which spaces can go without losing what the model knows? */
@@ -28,6 +29,20 @@ export interface ProbeProblem {
   results: number[][];
 }
 
+/**
+ * Positions of each run of digit tokens in `ids` from `from` on: in a worked answer three a step line
+ * (left, right, result), then the `####` answer's.
+ */
+export function digitRuns(codec: TextCodec, ids: readonly number[], from: number): number[][] {
+  const runs: number[][] = [];
+  for (let i = from; i < ids.length; i++) {
+    if (!/^\d$/.test(codec.decode([ids[i]!]))) continue;
+    if (runs.at(-1)?.at(-1) === i - 1) runs.at(-1)!.push(i);
+    else runs.push([i]);
+  }
+  return runs;
+}
+
 export function probeProblems(modelDir: string, count: number): Record<string, ProbeProblem[]> {
   const codec = loadCodec(modelDir);
   const problems = generateProblems(EVAL_SEED, count);
@@ -36,16 +51,7 @@ export function probeProblems(modelDir: string, count: number): Record<string, P
     out[name] = problems.map((p) => {
       const promptLen = codec.encode(p.prompt).length;
       const ids = codec.encode(p.prompt + layout(p.target));
-      const results: number[][] = [];
-      let afterEquals = false;
-      for (let i = promptLen; i < ids.length; i++) {
-        const piece = codec.decode([ids[i]!]);
-        if (piece.includes("=")) {
-          afterEquals = true;
-          results.push([]);
-        } else if (piece === "\n") afterEquals = false;
-        else if (afterEquals && /^\d$/.test(piece)) results.at(-1)!.push(i);
-      }
+      const results = digitRuns(codec, ids, promptLen).filter((_, k) => k % 3 === 2);
       return { ids, promptLen, results };
     });
   }

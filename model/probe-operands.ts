@@ -12,6 +12,7 @@
 import { writeFileSync } from "node:fs";
 import { V2_EVAL_SEED, heldOutWordProblems, spacedTarget, type WordProblem } from "../src/problems/word-problems.ts";
 import { loadCodec } from "./data.ts";
+import { digitRuns } from "./probe-layouts.ts";
 
 /**
  * "last result": the line above's result; "older result": one from further up (a rate adds to the
@@ -58,13 +59,7 @@ export function operandProblems(modelDir: string, count: number): OperandProblem
   return heldOutWordProblems("v2mid", V2_EVAL_SEED, count).map((p) => {
     const promptLen = codec.encode(p.prompt).length;
     const ids = codec.encode(p.prompt + spacedTarget(p.target));
-    // Digit runs of the answer, three per step line (left, right, result), then the `####` one.
-    const numbers: number[][] = [];
-    for (let i = promptLen; i < ids.length; i++) {
-      if (!/^\d$/.test(codec.decode([ids[i]!]))) continue;
-      if (numbers.at(-1)?.at(-1) === i - 1) numbers.at(-1)!.push(i);
-      else numbers.push([i]);
-    }
+    const numbers = digitRuns(codec, ids, promptLen);
     const sources = operandSources(p);
     const operands = sources.map((source, k) => ({ source, positions: numbers[Math.floor(k / 2) * 3 + (k % 2)]! }));
     return { ids, promptLen, rate: p.categories.shapes.includes("rate"), operands };

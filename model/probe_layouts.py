@@ -23,17 +23,27 @@ def load(path):
     return model.eval()
 
 
+def padded_canvas(problem, gen_length=64):
+    """A probe problem's ids, [EOS] up to the canvas's end."""
+    return problem["ids"] + [train.EOS] * (problem["promptLen"] + gen_length - len(problem["ids"]))
+
+
 @torch.no_grad()
+def digits_read(model, canvas, positions):
+    """Per digit at `positions`: written right in one pass with it and everything after it hidden."""
+    noisy = torch.tensor(canvas)[None]
+    noisy[0, positions[0]:] = train.MASK
+    pred = model(noisy)[0].argmax(-1)
+    return [int(pred[i]) == canvas[i] for i in positions]
+
+
 def result_accuracy(model, problems, gen_length=64):
     """(share of step results written right, share of their digits)."""
     lines = lines_ok = digits = digits_ok = 0
     for problem in problems:
-        canvas = problem["ids"] + [train.EOS] * (problem["promptLen"] + gen_length - len(problem["ids"]))
+        canvas = padded_canvas(problem, gen_length)
         for positions in problem["results"]:
-            noisy = torch.tensor(canvas)[None]
-            noisy[0, positions[0]:] = train.MASK
-            pred = model(noisy)[0].argmax(-1)
-            ok = [int(pred[i]) == canvas[i] for i in positions]
+            ok = digits_read(model, canvas, positions)
             lines, lines_ok, digits, digits_ok = lines + 1, lines_ok + all(ok), digits + len(ok), digits_ok + sum(ok)
     return lines_ok / lines, digits_ok / digits
 

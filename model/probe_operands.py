@@ -8,24 +8,18 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import train  # noqa: E402
-from probe_layouts import load  # noqa: E402
+from probe_layouts import digits_read, load, padded_canvas  # noqa: E402
 
 
-@torch.no_grad()
 def operand_accuracy(model, problems, gen_length=64):
     """{(source, "rate" | "no rate"): [operands, right]}."""
     tally = collections.defaultdict(lambda: [0, 0])
     for problem in problems:
-        canvas = problem["ids"] + [train.EOS] * (problem["promptLen"] + gen_length - len(problem["ids"]))
+        canvas = padded_canvas(problem, gen_length)
         for operand in problem["operands"]:
-            positions = operand["positions"]
-            noisy = torch.tensor(canvas)[None]
-            noisy[0, positions[0]:] = train.MASK
-            pred = model(noisy)[0].argmax(-1)
             counts = tally[(operand["source"], "rate" if problem["rate"] else "no rate")]
             counts[0] += 1
-            counts[1] += all(int(pred[i]) == canvas[i] for i in positions)
+            counts[1] += all(digits_read(model, canvas, operand["positions"]))
     return tally
 
 
