@@ -66,9 +66,10 @@ describe("which data a mix can train on", () => {
     expect(dataMismatch(v1, "compact")).toMatch(/--mix compact needs the v2 data/);
     expect(dataMismatch(v2, "lengths")).toMatch(/--mix lengths needs the v1 data/);
     expect(dataMismatch(v2, "v1")).toMatch(/--mix v1 needs the v1 data/);
-    // v2 data written before a rate's added product came first would teach the old lines.
+    // v2 data written before a rate took one line would teach the old lines.
     const { rateLines: _, ...oldRates } = v2mid;
-    expect(dataMismatch(oldRates, "v2mid")).toMatch(/rate steps are written "k\*m=p, then x\+p or x-p", and the generator now writes "k\*m=p, then p\+x/);
+    expect(dataMismatch(oldRates, "v2mid")).toMatch(/rate steps are written "k\*m=p, then x\+p or x-p", and the generator now writes "one line x\+k\*m=x\+p=r/);
+    expect(dataMismatch({ ...v2mid, rateLines: "k*m=p, then p+x (added) or x-p (taken away)" }, "v2mid")).toMatch(/written "k\*m=p, then p\+x/);
     expect(dataMismatch({ ...v2mid, rateLines: "something else" }, "v2easy")).toMatch(/written "something else"/);
   });
 

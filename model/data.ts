@@ -184,7 +184,8 @@ export const V2_LEVELS: readonly V2Level[] = [
   // when it is the start (it comes before k and m in the question) and 4 % when it is a result
   // two lines up, against 98 % for the question's numbers taken in order (model/probe-operands.ts).
   // Rate problems alone (about 15 % of the draws), so a mix can weigh them. Weighed at 15 % for
-  // 6,000 steps they moved little: 37 % and 4 %, rates 5-7 % right.
+  // 6,000 steps they moved little: 37 % and 4 %, rates 5-7 % right. Hence RATE_LINES: one line
+  // that takes x first, from the line above or the question.
   { name: "v2midrates", options: V2_MID_OPTIONS, count: 150_000, shape: "rate" },
 ];
 

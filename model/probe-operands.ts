@@ -15,10 +15,10 @@ import { loadCodec } from "./data.ts";
 import { digitRuns } from "./probe-layouts.ts";
 
 /**
- * "last result": the line above's result; "older result": one from further up (a rate adds to the
- * value before it); "question": a number of the question after those taken before it;
- * "question, earlier": one before a number already taken (a rate's start value, written after k*m);
- * "unwritten": in the question as words ("twice", "half").
+ * "last result": the line above's result; "older result": one from further up (in the two-line
+ * rate layout, `k*m=p` then `p+x`, x is the value before the product); "question": a number of the
+ * question after those taken before it; "question, earlier": one before a number already taken
+ * (there, a rate's start value, written after k*m); "unwritten": in the question as words ("twice", "half").
  */
 export type OperandSource = "last result" | "older result" | "question" | "question, earlier" | "unwritten";
 
@@ -34,13 +34,29 @@ export interface OperandProblem {
   operands: ProbeOperand[];
 }
 
-/** The sources of each step's two operands, in answer order (a number's first place in the question counts). */
+/**
+ * The numbers each line takes from outside itself, in the order it writes them, and how many
+ * numbers the line writes: `a op b = c` takes a and b of 3; a rate's `x+k*m=x+p=r` takes x, k, m of 6.
+ */
+function lineOperands(steps: WordProblem["steps"]): { taken: number[]; written: number; results: number[] }[] {
+  const lines = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const apply = step.inline ? steps[++i]! : undefined;
+    lines.push(apply
+      ? { taken: [apply.left, step.left, step.right], written: 6, results: [step.result, apply.result] }
+      : { taken: [step.left, step.right], written: 3, results: [step.result] });
+  }
+  return lines;
+}
+
+/** The sources of the numbers each line takes, in answer order (a number's first place in the question counts). */
 export function operandSources(problem: Pick<WordProblem, "prompt" | "steps">): OperandSource[] {
   const sources: OperandSource[] = [];
   const results: number[] = [];
   let furthest = -1;
-  for (const step of problem.steps) {
-    for (const n of [step.left, step.right]) {
+  for (const line of lineOperands(problem.steps)) {
+    for (const n of line.taken) {
       if (n === results.at(-1)) sources.push("last result");
       else if (results.includes(n)) sources.push("older result");
       else {
@@ -49,7 +65,7 @@ export function operandSources(problem: Pick<WordProblem, "prompt" | "steps">): 
         furthest = Math.max(furthest, at);
       }
     }
-    results.push(step.result);
+    results.push(...line.results);
   }
   return sources;
 }
@@ -60,8 +76,13 @@ export function operandProblems(modelDir: string, count: number): OperandProblem
     const promptLen = codec.encode(p.prompt).length;
     const ids = codec.encode(p.prompt + spacedTarget(p.target));
     const numbers = digitRuns(codec, ids, promptLen);
-    const sources = operandSources(p);
-    const operands = sources.map((source, k) => ({ source, positions: numbers[Math.floor(k / 2) * 3 + (k % 2)]! }));
+    const positions: number[][] = [];
+    let run = 0;
+    for (const line of lineOperands(p.steps)) {
+      positions.push(...numbers.slice(run, run + line.taken.length));
+      run += line.written;
+    }
+    const operands = operandSources(p).map((source, k) => ({ source, positions: positions[k]! }));
     return { ids, promptLen, rate: p.categories.shapes.includes("rate"), operands };
   });
 }

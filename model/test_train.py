@@ -12,10 +12,10 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 import train  # noqa: E402
 
-# A toy vocabulary: digits 10-19, newline 5, "##" 6, and 7-9 for " +", " -", " =".
+# A toy vocabulary: digits 10-19, newline 5, "##" 6, 7-9 for " +", " -", " =", and 4 for " *".
 DIGIT = {str(d): 10 + d for d in range(10)}
-PIECES = {"\n": 5, "##": 6, "+": 7, "-": 8, "=": 9}
-train.NEWLINE_ID, train.HASH_ID, train.DIGIT_IDS = 5, 6, set(DIGIT.values())
+PIECES = {"\n": 5, "##": 6, "+": 7, "-": 8, "=": 9, "*": 4}
+train.NEWLINE_ID, train.HASH_ID, train.EQUALS_ID, train.DIGIT_IDS = 5, 6, 9, set(DIGIT.values())
 
 
 def encode(text):
@@ -68,6 +68,19 @@ class DerivedNumbers(unittest.TestCase):
     def test_one_step_line_masks_its_result_only(self):
         line = encode("7 + 8 = 15\n")
         self.assertEqual(list(train.derived_numbers(line, 0)), [4, 5])  # the 1 and the 5 of 15
+
+    def test_a_rate_line_derives_all_it_writes_after_its_first_equals(self):
+        # From the rate's line: 23 + 3 * 4 = [23] + [12] = [35]: the running value again, the
+        # product and the sum; its first 23 is the line above's result, which stays visible.
+        answer = encode("14 + 9 = 23\n23 + 3 * 4 = 23 + 12 = 35\n## ## 35")
+        shown = lambda positions: "".join("_" if i in set(positions) else str(int(t) - 10) if t in train.DIGIT_IDS else "x" for i, t in enumerate(answer))
+        self.assertEqual(shown(train.derived_numbers(answer, 1)), "14x9x23x23x3x4x__x__x__xxx__")
+        self.assertEqual(shown(train.derived_numbers(answer, 0)), "14x9x__x__x3x4x__x__x__xxx__")
+        self.assertEqual(shown(train.copied_numbers(answer)), "__x_x23x23x_x_x23x12x35xxx35")
+
+    def test_a_lines_result_digits_are_those_before_its_newline(self):
+        self.assertEqual(train.result_digits(encode("7 + 8 = 15\n")), 2)
+        self.assertEqual(train.result_digits(encode("230 + 3 * 4 = 230 + 12 = 242\n")), 3)
 
 
 class TaskBatches(unittest.TestCase):

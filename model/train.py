@@ -209,8 +209,8 @@ class Drills:
                 self.lines.append((line, result))
                 begin = end + 1
         self.long, self.short = [], []
-        for i, (_, result) in enumerate(self.lines):
-            (self.long if result.sum() >= 3 else self.short).append(i)
+        for i, (line, _) in enumerate(self.lines):
+            (self.long if result_digits(line) >= 3 else self.short).append(i)
         self.long_results = long_results if self.long and self.short else None
 
     def draw(self, rng):
@@ -232,6 +232,14 @@ class Drills:
                 ids[i, at:at + len(line)], forced[i, at:at + len(line)] = line, result
                 at += len(line)
         return torch.from_numpy(ids), torch.from_numpy(forced)
+
+
+def result_digits(line):
+    """How many digits a step line's result has: those just before its newline."""
+    count = 0
+    while count + 1 < len(line) and line[-2 - count] in DIGIT_IDS:
+        count += 1
+    return count
 
 
 def drill_rows(splits, problems):
@@ -286,19 +294,21 @@ def decode_block(target, rng, gen_length=GEN_LENGTH):
 
 def derived_numbers(target, from_step):
     """Positions in an answer (token ids) of the digits it derives rather than copies from the
-    question, from step line `from_step` on: each such step's result, the first operand of the
-    step after it (the same number again) and the `####` answer."""
+    question, from step line `from_step` on: all that such a step writes after its first `=` (its
+    result; a rate's line `x + k * m = x + p = r` also the running value again and the product),
+    the first operand of the step after it (the same number again) and the `####` answer."""
     positions = []
-    step, group, in_number, final_line = 0, 0, False, False
+    step, group, in_number, final_line, after_equals = 0, 0, False, False, False
     for i, token in enumerate(target):
         if token == NEWLINE_ID:
-            step, group, in_number, final_line = step + 1, 0, False, False
+            step, group, in_number, final_line, after_equals = step + 1, 0, False, False, False
         elif token in DIGIT_IDS:
             in_number = True
-            if final_line or (group == 2 and step >= from_step) or (group == 0 and step > from_step):
+            if final_line or (after_equals and step >= from_step) or (group == 0 and step > from_step):
                 positions.append(i)
         else:
             final_line = final_line or token == HASH_ID
+            after_equals = after_equals or token == EQUALS_ID
             group += int(in_number)
             in_number = False
     return np.array(positions, dtype=np.int64)
@@ -567,7 +577,7 @@ def answer_line(gen):
 
 
 def main():
-    global DEVICE, NEWLINE_ID, HASH_ID, DIGIT_IDS
+    global DEVICE, NEWLINE_ID, HASH_ID, EQUALS_ID, DIGIT_IDS
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
@@ -623,7 +633,7 @@ def main():
     torch.manual_seed(args.seed)
     vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
     pieces = [piece for piece, _ in vocab]
-    NEWLINE_ID, HASH_ID = pieces.index("\n"), pieces.index("##")
+    NEWLINE_ID, HASH_ID, EQUALS_ID = pieces.index("\n"), pieces.index("##"), pieces.index("=")
     DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
     levels = [TaskSplit(data_dir, name) for name in mix.levels]
     heldout = TaskSplit(data_dir, "heldout")

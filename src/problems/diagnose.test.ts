@@ -39,10 +39,22 @@ describe("diagnoseAnswer", () => {
   });
 
   it("calls a wrong operand carried from any earlier line a carry fault, and a question's number a copy fault", () => {
-    // A v2 rate line first, its result used two lines later.
+    // A rate in the two-line layout earlier data used, its product used a line later.
     const rate = { target: "10*5=50\n91+50=141\n141-7=134\n#### 134", answer: 134 };
     expect(diagnoseAnswer(rate, "10*5=50\n91+55=146\n146-7=139\n#### 139")).toBe("carry");
     expect(diagnoseAnswer(rate, "10*5=50\n19+50=69\n69-7=62\n#### 62")).toBe("copy");
+  });
+
+  it("checks a rate's one line as its product, then its sum", () => {
+    const rate = { target: "91 + 10 * 5 = 91 + 50 = 141\n141 - 7 = 134\n#### 134", answer: 134 };
+    expect(diagnoseAnswer(rate, "91+10*5=91+50=141\n141-7=134\n#### 134")).toBe("correct");
+    expect(diagnoseAnswer(rate, "91 + 10 * 5 = 91 + 55 = 146\n146 - 7 = 139\n#### 139")).toBe("arithmetic");
+    expect(diagnoseAnswer(rate, "91 + 10 * 5 = 91 + 50 = 142\n142 - 7 = 135\n#### 135")).toBe("arithmetic");
+    expect(diagnoseAnswer(rate, "19 + 10 * 5 = 19 + 50 = 69\n69 - 7 = 62\n#### 62")).toBe("copy");
+    expect(diagnoseAnswer(rate, "91 + 10 * 5 = 91 + 50 = 141\n140 - 7 = 133\n#### 133")).toBe("carry");
+    // The two-line layout: its second line does not start from the running value.
+    expect(diagnoseAnswer(rate, "10 * 5 = 50\n50 + 91 = 141\n141 - 7 = 134\n#### 135")).toBe("copy");
+    expect(diagnoseAnswer(rate, "91 + 10 * 5 = 19 + 50 = 69\n#### 69")).toBe("layout");
   });
 
   it("counts the right answer as correct however the steps went", () => {

@@ -5,12 +5,12 @@
  */
 import type { Problem } from "./generate.ts";
 import { extractAnswer } from "./score.ts";
-import { applyWordStep, type WordOp } from "./word-problems.ts";
+import { applyWordStep, parseWorkedLine, type WorkedStep } from "./word-problems.ts";
 
 export type AnswerFault =
   /** The `####` answer is right. */
   | "correct"
-  /** A line is not `a op b = c` (spaced or compact) or there is no `#### n` line. */
+  /** A line is not `a op b = c` or a rate's `x+k*m=x+p=r` (spaced or compact), or there is no `#### n` line. */
   | "layout"
   /** A number or operation taken from the question is wrong. */
   | "copy"
@@ -25,21 +25,6 @@ export type AnswerFault =
 
 export const ANSWER_FAULTS: readonly AnswerFault[] = ["correct", "layout", "copy", "carry", "arithmetic", "step-count", "final-line"];
 
-interface StepLine {
-  left: number;
-  op: WordOp;
-  right: number;
-  result: number;
-}
-
-// The v1 layout (`28 + 6 = 34`) and the compact one (`28+6=34`) that v2 answers use.
-const STEP = /^(\d+) ?([-+*/]) ?(\d+) ?= ?(\d+)$/;
-
-function parseStep(line: string): StepLine | null {
-  const match = STEP.exec(line.trim());
-  return match ? { left: Number(match[1]), op: match[2] as WordOp, right: Number(match[3]), result: Number(match[4]) } : null;
-}
-
 /** Splits an answer into its step lines and its `####` line (blank lines ignored). */
 function splitAnswer(text: string): { steps: string[]; hasFinal: boolean } {
   const lines = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
@@ -49,15 +34,24 @@ function splitAnswer(text: string): { steps: string[]; hasFinal: boolean } {
 
 export function diagnoseAnswer(problem: Pick<Problem, "target" | "answer">, text: string): AnswerFault {
   if (extractAnswer(text) === problem.answer) return "correct";
-  const truth = splitAnswer(problem.target).steps.map((line) => parseStep(line)!);
+  // Operation by operation, so a rate's one line (product and sum) is checked as two.
+  const truth = splitAnswer(problem.target).steps.flatMap((line) => parseWorkedLine(line)!);
   const written = splitAnswer(text);
   // Results of the lines checked so far: an operand the truth takes from them is carried, any other copied.
   // (v1 answers are a chain, so there a wrong left operand after the first line is a carry fault;
-  // v2 answers may compute a rate first and use its result later.)
+  // a v2 rate's sum takes its product's result.)
   const earlier = new Set<number>();
-  for (const [i, line] of written.steps.entries()) {
-    const step = parseStep(line);
-    if (step === null) return "layout";
+  const steps: WorkedStep[] = [];
+  let unreadable = false;
+  for (const line of written.steps) {
+    const parsed = parseWorkedLine(line);
+    if (parsed === null) {
+      unreadable = true;
+      break;
+    }
+    steps.push(...parsed);
+  }
+  for (const [i, step] of steps.entries()) {
     const expected = truth[i];
     if (expected === undefined) return "step-count";
     if (step.left !== expected.left) return earlier.has(expected.left) ? "carry" : "copy";
@@ -66,15 +60,15 @@ export function diagnoseAnswer(problem: Pick<Problem, "target" | "answer">, text
     if (step.result !== applyWordStep(step.left, step.op, step.right)) return "arithmetic";
     earlier.add(expected.result);
   }
-  if (!written.hasFinal || extractAnswer(text) === null) return "layout";
-  if (written.steps.length !== truth.length) return "step-count";
+  if (unreadable || !written.hasFinal || extractAnswer(text) === null) return "layout";
+  if (steps.length !== truth.length) return "step-count";
   return "final-line";
 }
 
 /** What each fault means, for the tables that count them (the model card, `npm run eval`). */
 export const FAULT_MEANINGS: Record<AnswerFault, string> = {
   correct: "the `####` answer is right",
-  layout: "a line is not `a op b = c`, or no `#### n` line",
+  layout: "a line is not `a op b = c` (nor a rate's `x+k*m=x+p=r`), or no `#### n` line",
   copy: "a number or operation taken from the question is wrong",
   carry: "a step does not start from the previous result",
   arithmetic: "right operands, wrong result",

@@ -3,10 +3,12 @@ import { loadCodec } from "../../model/data.ts";
 import { generateProblems, EVAL_SEED } from "./generate.ts";
 import { ITEMS, LENGTH_UNITS, VOLUME_UNITS, singular } from "./lexicon.ts";
 import {
-  MAX_ANSWER_CHARS, MAX_RESULT, V2_EVAL_SEED, V2_TRAIN_SEED_BASE, checkWorkedAnswer, compactTarget, formatStep, generateWordProblems,
+  MAX_ANSWER_CHARS, MAX_RESULT, V2_EVAL_SEED, V2_TRAIN_SEED_BASE, checkWorkedAnswer, compactTarget, generateWordProblems, parseWorkedLine, workedLines,
   heldOutWordProblems, normalizeQuestion, questionSplit, sizeBucket, spacedTarget, type WordProblem,
 } from "./word-problems.ts";
 
+// One to three lines, each `a op b = c` or a rate's `x + k * m = x + p = r`, then `#### n`.
+const SPACED_ANSWER = /^((\d+ [-+*/] \d+|\d+ [-+] \d+ \* \d+ = \d+ [-+] \d+) = \d+\n){1,3}#### \d+$/;
 const heldOut = generateWordProblems(V2_EVAL_SEED, 600, { split: "heldout" });
 const train = generateWordProblems(V2_TRAIN_SEED_BASE, 3000);
 
@@ -23,7 +25,7 @@ describe("v2 word problems", () => {
   it("writes worked lines that recompute to the answer, each from the previous result or a product of question numbers", () => {
     for (const p of [...train, ...heldOut]) {
       expect(checkWorkedAnswer(p.target)).toBe(p.answer);
-      expect(p.target.split("\n").slice(0, -1)).toEqual(p.steps.map(formatStep));
+      expect(p.target.split("\n").slice(0, -1)).toEqual(workedLines(p.steps));
       const numbers = new Set(questionNumbers(p));
       const words = p.prompt.toLowerCase();
       // The first sentence tells the start value.
@@ -34,11 +36,14 @@ describe("v2 word problems", () => {
         const next = p.steps[i + 1];
         // The other operand is in the question, as digits, a number word, "half", "twice" or "double".
         expect(numbers.has(step.right) || /half|twice|doubl|times|equal/.test(words)).toBe(true);
-        // A rate writes `k*m=p`, then `p+value` when it adds (so every line starts from the line
-        // above) and `value-p` when it takes away.
-        const rateAdded = step.op === "*" && next?.op === "+" && next.left === step.result && next.right === value;
-        const rateTaken = step.op === "*" && next?.op === "-" && next.left === value && next.right === step.result;
-        if (rateAdded || rateTaken) {
+        // A rate's product `k*m=p` is written inside the line that adds or takes it from the
+        // running value: `value+k*m=value+p=r`, so every line starts from the line above.
+        if (step.inline) {
+          expect(step.op).toBe("*");
+          expect(numbers.has(step.left)).toBe(true);
+          expect(next!.left).toBe(value);
+          expect(["+", "-"]).toContain(next!.op);
+          expect(next!.right).toBe(step.result);
           value = next!.result;
           i++;
           continue;
@@ -69,6 +74,20 @@ describe("v2 word problems", () => {
     }
   });
 
+  it("reads a rate's line as its two operations, spaced or compact, and refuses one that restates its running value otherwise", () => {
+    const product = { left: 3, op: "*", right: 4, result: 12, inline: true } as const;
+    const sum = { left: 25, op: "+", right: 12, result: 37 } as const;
+    expect(workedLines([product, sum])).toEqual(["25+3*4=25+12=37"]);
+    expect(parseWorkedLine("25+3*4=25+12=37")).toEqual([product, sum]);
+    expect(parseWorkedLine("25 + 3 * 4 = 25 + 12 = 37")).toEqual([product, sum]);
+    expect(parseWorkedLine("25+3*4=52+12=37")).toBeNull();
+    expect(parseWorkedLine("25+3*4=25-12=13")).toBeNull();
+    expect(checkWorkedAnswer("25+3*4=25+12=37\n#### 37")).toBe(37);
+    expect(checkWorkedAnswer("25+3*4=25+13=38\n#### 38")).toBeNull();
+    expect(() => workedLines([product, { ...sum, right: 13 }])).toThrow(/right operand/);
+    expect(compactTarget(spacedTarget("25+3*4=25+12=37\n#### 37"))).toBe("25+3*4=25+12=37\n#### 37");
+  });
+
   it("writes the two-digit level in the v1 layout within 64 tokens, and the layouts convert both ways", () => {
     const codec = loadCodec("public/models/dllm-tiny");
     const easy = heldOutWordProblems("v2easy", V2_EVAL_SEED, 300);
@@ -76,7 +95,7 @@ describe("v2 word problems", () => {
     expect(heldOutWordProblems("v2", V2_EVAL_SEED, 50)).toEqual(heldOut.slice(0, 50));
     for (const p of easy) {
       const spaced = spacedTarget(p.target);
-      expect(spaced).toMatch(/^(\d+ [-+*/] \d+ = \d+\n){1,3}#### \d+$/);
+      expect(spaced).toMatch(SPACED_ANSWER);
       expect(compactTarget(spaced)).toBe(p.target);
       expect(codec.encode(p.prompt + spaced).length - codec.encode(p.prompt).length).toBeLessThan(64);
     }
@@ -90,7 +109,7 @@ describe("v2 word problems", () => {
     expect(mid.every((p) => questionSplit(p.prompt) === "heldout" && p.categories.steps <= 3)).toBe(true);
     for (const p of mid) {
       const spaced = spacedTarget(p.target);
-      expect(spaced).toMatch(/^(\d+ [-+*/] \d+ = \d+\n){1,3}#### \d+$/);
+      expect(spaced).toMatch(SPACED_ANSWER);
       // Room for the [EOS] after the answer at L = 64.
       expect(codec.encode(p.prompt + spaced).length - codec.encode(p.prompt).length).toBeLessThan(64);
     }

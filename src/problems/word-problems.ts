@@ -23,12 +23,14 @@ import {
 
 export type WordOp = "+" | "-" | "*" | "/";
 
-/** One worked line `left op right = result`. */
+/** One worked operation `left op right = result`, on a line of its own unless `inline`. */
 export interface WorkedStep {
   left: number;
   op: WordOp;
   right: number;
   result: number;
+  /** A rate's product `k*m=p`, written inside the next line: `x+k*m=x+p=r` (see RATE_LINES). */
+  inline?: true;
 }
 
 export type Kind = "items" | "money" | "length" | "volume" | "time";
@@ -82,6 +84,40 @@ export function formatStep(step: WorkedStep): string {
   return `${step.left}${step.op}${step.right}=${step.result}`;
 }
 
+/** The worked lines of a problem's steps: one a line, a rate's product inside the line that applies it. */
+export function workedLines(steps: readonly WorkedStep[]): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const apply = steps[i + 1];
+    if (!step.inline) {
+      lines.push(formatStep(step));
+      continue;
+    }
+    if (apply === undefined || apply.right !== step.result) throw new Error(`an inline product ${formatStep(step)} must be the next step's right operand`);
+    lines.push(`${apply.left}${apply.op}${step.left}*${step.right}=${apply.left}${apply.op}${step.result}=${apply.result}`);
+    i++;
+  }
+  return lines;
+}
+
+// `a op b = c`, and a rate's `x op k * m = x op p = r`, spaced or compact.
+const STEP_LINE = /^(\d+) ?([-+*/]) ?(\d+) ?= ?(\d+)$/;
+const RATE_LINE = /^(\d+) ?([-+]) ?(\d+) ?\* ?(\d+) ?= ?(\d+) ?([-+]) ?(\d+) ?= ?(\d+)$/;
+
+/**
+ * The operations a worked line writes (two for a rate's line), with the results as written;
+ * null when the line is not of this layout (a rate line must restate its running value and sign).
+ */
+export function parseWorkedLine(line: string): WorkedStep[] | null {
+  const step = STEP_LINE.exec(line.trim());
+  if (step) return [{ left: Number(step[1]), op: step[2] as WordOp, right: Number(step[3]), result: Number(step[4]) }];
+  const rate = RATE_LINE.exec(line.trim());
+  if (!rate || rate[1] !== rate[5] || rate[2] !== rate[6]) return null;
+  const product: WorkedStep = { left: Number(rate[3]), op: "*", right: Number(rate[4]), result: Number(rate[7]), inline: true };
+  return [product, { left: Number(rate[1]), op: rate[2] as WordOp, right: product.result, result: Number(rate[8]) }];
+}
+
 /** Two-digit numbers and one to three steps: the arithmetic the shipped model already does, in the new words. */
 export const V2_EASY_OPTIONS: WordProblemOptions = { maxValue: 99, minSteps: 1, maxSteps: 3 };
 
@@ -102,9 +138,9 @@ export function heldOutWordProblems(set: WordProblemSet, seed: number, count: nu
   return generateWordProblems(seed, count, { split: "heldout", ...SET_OPTIONS[set] });
 }
 
-/** A v1 worked answer (`28 + 6 = 34`) in the v2 layout (`28+6=34`), so one model learns one layout. */
+/** A v1 worked answer (`28 + 6 = 34`) in the v2 layout (`28+6=34`), so one model learns one layout; spacedTarget's inverse. */
 export function compactTarget(target: string): string {
-  return target.replace(/^(\d+) ([-+*/]) (\d+) = (\d+)$/gm, "$1$2$3=$4");
+  return target.replace(/^\d[\d +\-*/=]*$/gm, (line) => line.replace(/ ([-+*/=]) /g, "$1"));
 }
 
 /**
@@ -114,7 +150,7 @@ export function compactTarget(target: string): string {
  * Longer: 6-step answers mostly overflow L = 64 in it, so it suits the shorter levels.
  */
 export function spacedTarget(target: string): string {
-  return target.replace(/^(\d+)([-+*/])(\d+)=(\d+)$/gm, "$1 $2 $3 = $4");
+  return target.replace(/^\d[\d+\-*/=]*$/gm, (line) => line.replace(/[-+*/=]/g, " $& "));
 }
 
 export function applyWordStep(left: number, op: WordOp, right: number): number {
@@ -195,10 +231,10 @@ function grammar(actor: Actor, rng: Random) {
 }
 
 /**
- * How a rate's two lines are written. Training data written another way cannot continue a run on
- * this layout (model/data.ts), so a change here changes this name.
+ * How a rate is written. Training data written another way cannot continue a run on this layout
+ * (model/data.ts), so a change here changes this name.
  */
-export const RATE_LINES = "k*m=p, then p+x (added) or x-p (taken away)";
+export const RATE_LINES = "one line x+k*m=x+p=r (added) or x-k*m=x-p=r (taken away)";
 
 /** What a step does to the running value, before it is worded. */
 type Action =
@@ -252,8 +288,8 @@ function chooseAction(rng: Random, value: number, kind: Kind, maxValue: number, 
   }
 }
 
-/** The worked lines of an action from `value`. */
-function work(action: Action, value: number): WorkedStep[] {
+/** The worked operations of an action from `value`, in a problem of `kind`. */
+function work(action: Action, value: number, kind: Kind): WorkedStep[] {
   const line = (left: number, op: WordOp, right: number): WorkedStep => ({ left, op, right, result: applyWordStep(left, op, right) });
   switch (action.type) {
     case "add":
@@ -266,12 +302,15 @@ function work(action: Action, value: number): WorkedStep[] {
     case "twice":
       return [line(value, "*", action.k)];
     case "rate": {
-      // Every other line starts from the line above, and models trained on these answers write
-      // `p + x` after `k*m=p` whatever the reference says (rates were 1-3 % right with
-      // `value + p`), so an added product comes first; a subtracted one cannot.
-      const product = line(action.k, "*", action.m);
-      const apply = action.sign === "+" ? line(product.result, "+", value) : line(value, "-", product.result);
-      return [product, apply];
+      // One line, `x+k*m=x+p=r`, so it takes its numbers as every other line does: the running
+      // value from the line above (or the question's first number), then the question's next
+      // numbers in order. Written as two lines (`k*m=p`, then `p+x` or `x+p`), the model had to
+      // point back past the product for x, and got rates 1-7 % right while other shapes stood
+      // near 45 % (model/probe-operands.ts: x right 4 % of the time when two lines up).
+      // The factors come in the question's order: time tells "m minutes a day for k days".
+      const [first, second] = kind === "time" ? [action.m, action.k] : [action.k, action.m];
+      const product = { ...line(first, "*", second), inline: true as const };
+      return [product, line(value, action.sign, product.result)];
     }
     case "half":
       return [line(value, "/", 2)];
@@ -492,7 +531,7 @@ function attempt(rng: Random, options: Required<Omit<WordProblemOptions, "split"
   while (steps.length < lineCount) {
     const left = lineCount - steps.length;
     const action = chooseAction(rng, value, kind, maxValue, left, left === 1);
-    const lines = work(action, value);
+    const lines = work(action, value, kind);
     steps.push(...lines);
     value = lines.at(-1)!.result;
     shapes.add(action.type);
@@ -505,7 +544,7 @@ function attempt(rng: Random, options: Required<Omit<WordProblemOptions, "split"
     sentences.splice(rng.int(1, sentences.length), 0, text);
   }
   sentences.push(wording.question(shared));
-  const target = `${steps.map(formatStep).join("\n")}\n#### ${value}`;
+  const target = `${workedLines(steps).join("\n")}\n#### ${value}`;
   if (target.length > MAX_ANSWER_CHARS) return null;
   const largest = Math.max(...steps.flatMap((s) => [s.left, s.right, s.result]));
   return {
@@ -552,11 +591,12 @@ export function checkWorkedAnswer(target: string): number | null {
   if (!last) return null;
   let previous: number | null = null;
   for (const line of lines.slice(0, -1)) {
-    const match = /^(\d+)([-+*/])(\d+)=(\d+)$/.exec(line);
-    if (!match) return null;
-    const [left, right, result] = [Number(match[1]), Number(match[3]), Number(match[4])];
-    if (applyWordStep(left, match[2] as WordOp, right) !== result) return null;
-    previous = result;
+    const steps = /\s/.test(line) ? null : parseWorkedLine(line);
+    if (steps === null) return null;
+    for (const { left, op, right, result } of steps) {
+      if (applyWordStep(left, op, right) !== result) return null;
+      previous = result;
+    }
   }
   return previous !== null && previous === Number(last[1]) ? previous : null;
 }
