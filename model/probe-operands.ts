@@ -10,7 +10,7 @@
  *   /usr/bin/python3 model/probe_operands.py <model.onnx | checkpoint.pt> [out.json]
  */
 import { writeFileSync } from "node:fs";
-import { V2_EVAL_SEED, heldOutWordProblems, spacedTarget, type WordProblem } from "../src/problems/word-problems.ts";
+import { V2_EVAL_SEED, heldOutWordProblems, spacedTarget, stepsByLine, type WordProblem } from "../src/problems/word-problems.ts";
 import { loadCodec } from "./data.ts";
 import { digitRuns } from "./probe-layouts.ts";
 
@@ -39,15 +39,11 @@ export interface OperandProblem {
  * numbers the line writes: `a op b = c` takes a and b of 3; a rate's `x+k*m=x+p=r` takes x, k, m of 6.
  */
 function lineOperands(steps: WordProblem["steps"]): { taken: number[]; written: number; results: number[] }[] {
-  const lines = [];
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i]!;
-    const apply = step.inline ? steps[++i]! : undefined;
-    lines.push(apply
-      ? { taken: [apply.left, step.left, step.right], written: 6, results: [step.result, apply.result] }
-      : { taken: [step.left, step.right], written: 3, results: [step.result] });
-  }
-  return lines;
+  return stepsByLine(steps).map(([step, apply]) =>
+    apply === undefined
+      ? { taken: [step!.left, step!.right], written: 3, results: [step!.result] }
+      : { taken: [apply.left, step!.left, step!.right], written: 6, results: [step!.result, apply.result] },
+  );
 }
 
 /** The sources of the numbers each line takes, in answer order (a number's first place in the question counts). */

@@ -84,21 +84,27 @@ export function formatStep(step: WorkedStep): string {
   return `${step.left}${step.op}${step.right}=${step.result}`;
 }
 
-/** The worked lines of a problem's steps: one a line, a rate's product inside the line that applies it. */
-export function workedLines(steps: readonly WorkedStep[]): string[] {
-  const lines: string[] = [];
+/** A problem's steps grouped by the line that writes them: one a line, a rate's product with the step that applies it. */
+export function stepsByLine(steps: readonly WorkedStep[]): WorkedStep[][] {
+  const lines: WorkedStep[][] = [];
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
-    const apply = steps[i + 1];
     if (!step.inline) {
-      lines.push(formatStep(step));
+      lines.push([step]);
       continue;
     }
+    const apply = steps[++i];
     if (apply === undefined || apply.right !== step.result) throw new Error(`an inline product ${formatStep(step)} must be the next step's right operand`);
-    lines.push(`${apply.left}${apply.op}${step.left}*${step.right}=${apply.left}${apply.op}${step.result}=${apply.result}`);
-    i++;
+    lines.push([step, apply]);
   }
   return lines;
+}
+
+/** The worked lines of a problem's steps: `a op b = c`, a rate's `x+k*m=x+p=r`. */
+export function workedLines(steps: readonly WorkedStep[]): string[] {
+  return stepsByLine(steps).map(([step, apply]) =>
+    apply === undefined ? formatStep(step!) : `${apply.left}${apply.op}${step!.left}*${step!.right}=${apply.left}${apply.op}${step!.result}=${apply.result}`,
+  );
 }
 
 // `a op b = c`, and a rate's `x op k * m = x op p = r`, spaced or compact.
