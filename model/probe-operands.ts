@@ -41,8 +41,8 @@ export interface OperandProblem {
 function lineOperands(steps: WordProblem["steps"]): { taken: number[]; written: number; results: number[] }[] {
   return stepsByLine(steps).map(([step, apply]) =>
     apply === undefined
-      ? { taken: [step!.left, step!.right], written: 3, results: [step!.result] }
-      : { taken: [apply.left, step!.left, step!.right], written: 6, results: [step!.result, apply.result] },
+      ? { taken: [step.left, step.right], written: 3, results: [step.result] }
+      : { taken: [apply.left, step.left, step.right], written: 6, results: [step.result, apply.result] },
   );
 }
 

@@ -2,7 +2,7 @@
  * The v2 word problems (issue #22): the arithmetic of generate.ts (v1, kept unchanged for its
  * held-out set) worded as people write it. Many sentence shapes per operation, present and past,
  * items and units (money, lengths, volumes, time), names from many languages, one to six worked
- * lines, numbers up to 999 in the question and results up to 9,999, exact division, distractor
+ * steps (a rate's two on one line), numbers up to 999 in the question and results up to 9,999, exact division, distractor
  * sentences whose numbers are not used. Every problem carries the categories the evaluation
  * reports by.
  *
@@ -44,7 +44,7 @@ export type SizeBucket = "<=99" | "100-999" | ">=1000";
 export interface Categories {
   /** The start shape and every step shape, each once, in order of first use. */
   shapes: Shape[];
-  /** Worked lines (a rate step writes two). */
+  /** Worked operations (a rate counts two, written on one line). */
   steps: number;
   /** The largest number in the worked lines. */
   size: SizeBucket;
@@ -84,9 +84,12 @@ export function formatStep(step: WorkedStep): string {
   return `${step.left}${step.op}${step.right}=${step.result}`;
 }
 
-/** A problem's steps grouped by the line that writes them: one a line, a rate's product with the step that applies it. */
-export function stepsByLine(steps: readonly WorkedStep[]): WorkedStep[][] {
-  const lines: WorkedStep[][] = [];
+/** The steps one worked line writes: one, or a rate's product and the step that applies it. */
+export type LineSteps = readonly [WorkedStep] | readonly [WorkedStep, WorkedStep];
+
+/** A problem's steps grouped by the line that writes them. */
+export function stepsByLine(steps: readonly WorkedStep[]): LineSteps[] {
+  const lines: LineSteps[] = [];
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     if (!step.inline) {
@@ -103,7 +106,7 @@ export function stepsByLine(steps: readonly WorkedStep[]): WorkedStep[][] {
 /** The worked lines of a problem's steps: `a op b = c`, a rate's `x+k*m=x+p=r`. */
 export function workedLines(steps: readonly WorkedStep[]): string[] {
   return stepsByLine(steps).map(([step, apply]) =>
-    apply === undefined ? formatStep(step!) : `${apply.left}${apply.op}${step!.left}*${step!.right}=${apply.left}${apply.op}${step!.result}=${apply.result}`,
+    apply === undefined ? formatStep(step) : `${apply.left}${apply.op}${step.left}*${step.right}=${apply.left}${apply.op}${step.result}=${apply.result}`,
   );
 }
 
@@ -116,9 +119,10 @@ const RATE_LINE = /^(\d+) ?([-+]) ?(\d+) ?\* ?(\d+) ?= ?(\d+) ?([-+]) ?(\d+) ?= 
  * null when the line is not of this layout (a rate line must restate its running value and sign).
  */
 export function parseWorkedLine(line: string): WorkedStep[] | null {
-  const step = STEP_LINE.exec(line.trim());
+  const trimmed = line.trim();
+  const step = STEP_LINE.exec(trimmed);
   if (step) return [{ left: Number(step[1]), op: step[2] as WordOp, right: Number(step[3]), result: Number(step[4]) }];
-  const rate = RATE_LINE.exec(line.trim());
+  const rate = RATE_LINE.exec(trimmed);
   if (!rate || rate[1] !== rate[5] || rate[2] !== rate[6]) return null;
   const product: WorkedStep = { left: Number(rate[3]), op: "*", right: Number(rate[4]), result: Number(rate[7]), inline: true };
   return [product, { left: Number(rate[1]), op: rate[2] as WordOp, right: product.result, result: Number(rate[8]) }];
@@ -257,7 +261,7 @@ function divisors(value: number, limit: number): number[] {
 }
 
 /** A step that keeps the value in [1, MAX_RESULT], with only exact division; `last` allows sharing out. */
-function chooseAction(rng: Random, value: number, kind: Kind, maxValue: number, linesLeft: number, last: boolean): Action {
+function chooseAction(rng: Random, value: number, kind: Kind, maxValue: number, stepsLeft: number, last: boolean): Action {
   const options: (() => Action | null)[] = [];
   const room = Math.min(maxValue, MAX_RESULT - value);
   if (room >= 1) {
@@ -274,7 +278,7 @@ function chooseAction(rng: Random, value: number, kind: Kind, maxValue: number, 
       return { type: k === 2 ? "twice" : "times", k };
     });
   }
-  if (linesLeft >= 2) {
+  if (stepsLeft >= 2) {
     options.push(() => {
       const k = rng.int(2, 12);
       const sign = kind !== "time" && value > k * 2 && rng.next() < 0.4 ? "-" : "+";
@@ -520,7 +524,7 @@ function timeWording(rng: Random, actor: Actor): Wording {
 }
 
 /** An attempt at one problem; null when the worked answer would not fit MAX_ANSWER_CHARS. */
-function attempt(rng: Random, options: Required<Omit<WordProblemOptions, "split">>, lineCount: number, maxValue: number): WordProblem | null {
+function attempt(rng: Random, options: Required<Omit<WordProblemOptions, "split">>, stepCount: number, maxValue: number): WordProblem | null {
   const [name, pronoun] = rng.pick(GIVEN_NAMES);
   let other = rng.pick(GIVEN_NAMES)[0];
   while (other === name) other = rng.pick(GIVEN_NAMES)[0];
@@ -534,12 +538,12 @@ function attempt(rng: Random, options: Required<Omit<WordProblemOptions, "split"
   const sentences = [start.text];
   const steps: WorkedStep[] = [];
   let shared: Action | null = null;
-  while (steps.length < lineCount) {
-    const left = lineCount - steps.length;
+  while (steps.length < stepCount) {
+    const left = stepCount - steps.length;
     const action = chooseAction(rng, value, kind, maxValue, left, left === 1);
-    const lines = work(action, value, kind);
-    steps.push(...lines);
-    value = lines.at(-1)!.result;
+    const worked = work(action, value, kind);
+    steps.push(...worked);
+    value = worked.at(-1)!.result;
     shapes.add(action.type);
     sentences.push(wording.step(action));
     if (action.type === "share") shared = action;
@@ -580,10 +584,10 @@ export function generateWordProblems(seed: number, count: number, options: WordP
   const out: WordProblem[] = [];
   while (out.length < count) {
     // The step count is drawn once, so long problems are as common as short ones.
-    const lineCount = rng.int(resolved.minSteps, resolved.maxSteps);
+    const stepCount = rng.int(resolved.minSteps, resolved.maxSteps);
     let problem: WordProblem | null = null;
     for (let maxValue = resolved.maxValue; problem === null; maxValue = Math.max(9, Math.floor(maxValue / 3))) {
-      problem = attempt(rng, resolved, lineCount, maxValue);
+      problem = attempt(rng, resolved, stepCount, maxValue);
     }
     if (questionSplit(problem.prompt) === split) out.push(problem);
   }
