@@ -58,6 +58,13 @@ def run_graphs(jobs):
             for r in json.loads(out)]
 
 
+def kv_dims():
+    """(layers, heads, head_dim) of the shipped model's cache, from its config (a grown model is deeper)."""
+    config = read_json(os.path.join(MODEL_DIR, "config.json"))
+    heads = config["num_attention_heads"]
+    return config["num_hidden_layers"], heads, config["hidden_size"] // heads
+
+
 def full_job(graph, ids, rows, fetch=None):
     job = {"model": GRAPHS[graph], "feeds": {
         "input_ids": ["int64", [1, len(ids)], [int(i) for i in ids]],
@@ -65,7 +72,8 @@ def full_job(graph, ids, rows, fetch=None):
     }}
     if graph.startswith("model_kv"):
         job["feeds"]["window_start"] = ["int64", [], [0]]
-        empty = ["float32", [4, 1, 8, 0, 32], []]
+        layers, heads, head_dim = kv_dims()
+        empty = ["float32", [layers, 1, heads, 0, head_dim], []]
         job["feeds"]["past_keys"] = job["feeds"]["past_values"] = empty
     if fetch:
         job["fetch"] = fetch
@@ -144,7 +152,8 @@ class RowContract(unittest.TestCase):
             "past_values": ["float32", list(values.shape), values.ravel().tolist()],
             "row_range": ["int64", [2], [4, 12]],
         }}])
-        self.assertEqual(window["present_keys"].shape, (4, 1, 8, end - start, 32))
+        layers, heads, head_dim = kv_dims()
+        self.assertEqual(window["present_keys"].shape, (layers, 1, heads, end - start, head_dim))
         self.assertLess(np.abs(window["logits"][0] - full["logits"][0, start + 4:start + 12]).max(), 1e-4)
         np.testing.assert_array_equal(window["top_ids"][0], full["top_ids"][0, start + 4:start + 12])
 

@@ -2,12 +2,14 @@
  * The KV-cache graph (onnx/model_kv.onnx) against the full graph (onnx/model.onnx) of the
  * shipped model, and the cache modes through the engine with every decoder, in Node.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../decoding/engine.ts";
 import { cachedPasses } from "../decoding/forward-plan.ts";
 import { runViolations } from "../decoding/invariants.ts";
 import type { GenerateOptions, StepEvent } from "../decoding/types.ts";
-import { loadModel, type LoadedModel } from "../node/model.ts";
+import { DEFAULT_MODEL_PATH, loadModel, type LoadedModel } from "../node/model.ts";
 import { EVAL_SEED, generateProblems } from "../problems/generate.ts";
 import type { PassRows, RowRequest } from "./forward-model.ts";
 import type { OnnxWindowModel } from "./onnx-model.ts";
@@ -22,6 +24,10 @@ afterAll(async () => {
   await loaded.model.dispose();
   await loaded.kvModel.dispose();
 });
+
+/** The cache layout the shipped config.json describes (its depth changes when a run grows the model). */
+const config = JSON.parse(readFileSync(join(DEFAULT_MODEL_PATH, "config.json"), "utf8")) as Record<string, number>;
+const configKvShape = { layers: config.num_hidden_layers, heads: config.num_attention_heads, headDim: config.hidden_size! / config.num_attention_heads! };
 
 const prompt = generateProblems(EVAL_SEED, 1)[0]!.prompt;
 
@@ -52,7 +58,7 @@ const fullLogits = async (canvas: Int32Array, from: number) => logitsOf(await lo
 
 describe("the KV-cache graph", () => {
   it("declares its cache layout: [layers, batch, heads, past, head_dim] of the model's config", () => {
-    expect(kv.kvShape).toEqual({ layers: 4, heads: 8, headDim: 32 });
+    expect(kv.kvShape).toEqual(configKvShape);
   });
 
   it("a whole-canvas pass with no cache gives the full graph's logits", async () => {
@@ -61,7 +67,8 @@ describe("the KV-cache graph", () => {
     const empty = new Float32Array(0);
     const pass = await kv.forwardWindow(canvas, 0, empty, empty, { from: 0, to: canvas.length, output: "logits" });
     expect(maxDifference(logitsOf(pass.rows), full)).toBeLessThan(1e-4);
-    expect(pass.keys.length).toBe(4 * 8 * canvas.length * 32);
+    const { layers, heads, headDim } = configKvShape;
+    expect(pass.keys.length).toBe(layers * heads * canvas.length * headDim);
   });
 
   for (const mode of ["prefix", "dual"] as const) {
