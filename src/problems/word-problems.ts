@@ -2,9 +2,9 @@
  * The v2 word problems (issue #22): the arithmetic of generate.ts (v1, kept unchanged for its
  * held-out set) worded as people write it. Many sentence shapes per operation, present and past,
  * items and units (money, lengths, volumes, time), names from many languages, one to six worked
- * steps (a rate's two on one line), numbers up to 999 in the question and results up to 9,999, exact division, distractor
- * sentences whose numbers are not used. Every problem carries the categories the evaluation
- * reports by.
+ * steps (a rate's two on one line), numbers up to 999 in the question and results up to 9,999,
+ * exact division, distractor sentences whose numbers are not used. Every problem carries the
+ * categories the evaluation reports by.
  *
  * Worked lines are written without spaces (`123+456=579`): 12 tokens of the shipped vocabulary
  * against 16 for `123 + 456 = 579`, which lets six steps fit the smallest canvas (L = 64).
