@@ -55,6 +55,10 @@ export interface TrainingRun {
   legs?: number[];
   /** Which steps ran in which precision (absent: fp32 throughout). */
   precisions?: Precisions;
+  /** The model's depth in this run (absent in runs before it was recorded). */
+  layers?: number;
+  /** The depth of the weights this run started from, where it grew them (train.py --grow-layers). */
+  grown_from?: number;
 }
 
 /** One of train.py's progress measurements; the lengths mix adds exact match per canvas length (blocks of 16, τ 0.9). */
@@ -174,7 +178,8 @@ export function trainingRunsTable(training: TrainingInfo): string {
     const device = run.device === "cpu" ? `${run.threads ?? 2} CPU threads, OpenBLAS core ${run.blas_core ?? "auto-detected"}` : run.device;
     const precision = precisionText(run);
     const where = precision === "fp32" ? device : `${device}; ${precision}`;
-    const steps = run.legs ? `${run.steps} (legs ending at ${run.legs.join(", ")})` : `${run.steps}`;
+    const legs = run.legs ? `${run.steps} (legs ending at ${run.legs.join(", ")})` : `${run.steps}`;
+    const steps = run.grown_from === undefined || run.layers === undefined ? legs : `${legs}; grew the model from ${run.grown_from} to ${run.layers} layers`;
     const batch = run.lr ? `${run.batch}, peak lr ${run.lr}` : `${run.batch}`;
     return `| ${i + 1} | ${steps} | ${run.minutes} | ${batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
   });

@@ -520,6 +520,16 @@ class StepPrecision(unittest.TestCase):
         train.note_precision(started_in_bf16, "bf16 autocast")
         self.assertEqual(train.precisions(started_in_bf16), [[0, "bf16 autocast"]])  # fp32 never ran a step
 
+    def test_a_run_records_its_depth_and_whether_it_grew_the_model(self):
+        preset = train.PRESETS["cpu"]
+        state = {"step": 100, "elapsed": 60.0, "evals": [], "prior": {"steps": 0, "minutes": 0.0, "evals": [], "runs": []}}
+        run = train.training_summary(state, preset, "cpu", layers=4)["runs"][-1]
+        self.assertEqual(run["layers"], 4)
+        self.assertNotIn("grown_from", run)
+        state["grown_from"] = 4
+        run = train.training_summary(state, preset, "cpu", layers=6)["runs"][-1]
+        self.assertEqual((run["grown_from"], run["layers"]), (4, 6))
+
 
 if __name__ == "__main__":
     unittest.main()

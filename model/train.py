@@ -670,6 +670,8 @@ def main():
         state["prior"] = shipped_training(args.init_onnx)
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
     if args.grow_layers and not ckpt:
+        # Noted so the run's record (and the card) says this run grew the model, not only how deep it ended.
+        state["grown_from"] = model.cfg.n_layers
         model = grow_layers(model, args.grow_layers).to(DEVICE)
         cfg = model.cfg
         print(f"train: grown to {cfg.n_layers} layers (the new blocks start as identities)", flush=True)
@@ -812,11 +814,15 @@ def shipped_training(onnx_path):
     }
 
 
-def training_summary(state, preset, device, recipe=RECIPE):
+def training_summary(state, preset, device, recipe=RECIPE, layers=None):
     """Totals over this run and the runs before it, as export.py writes them into config.json."""
     prior = state["prior"]
     run = {"steps": state["step"], "minutes": round(state["elapsed"] / 60, 1), "batch": preset["batch"], "lr": preset["lr"], "device": device,
            "threads": preset["threads"], "precisions": precisions(state), "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
+    if layers is not None:
+        run["layers"] = layers
+    if "grown_from" in state:
+        run["grown_from"] = state["grown_from"]
     if len(state.get("legs", [])) > 1:
         run["legs"] = state["legs"]
     return {
@@ -829,7 +835,7 @@ def training_summary(state, preset, device, recipe=RECIPE):
 
 def save(path, model, opt, state, cfg, preset):
     """Writes the checkpoint, with the training totals export.py copies into config.json."""
-    state["training"] = training_summary(state, preset, DEVICE, state.get("recipe", RECIPE))
+    state["training"] = training_summary(state, preset, DEVICE, state.get("recipe", RECIPE), cfg.n_layers)
     tmp = path + ".tmp"
     torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict()}, tmp)
     os.replace(tmp, path)
