@@ -35,7 +35,7 @@ const QWEN_VERIFIED =
 export const CATALOG: readonly CatalogModel[] = [
   {
     id: "dllm-tiny",
-    label: "dllm-tiny (4.2M parameters, embedded: int8 8.4 MB on WASM, fp32 16.8 MB on WebGPU)",
+    label: "dllm-tiny (5.77M parameters, embedded: int8 10.1 MB on WASM, fp32 23.2 MB on WebGPU)",
     kind: "embedded",
     path: "models/dllm-tiny/",
     attention: "bidirectional",
