@@ -659,6 +659,7 @@ def main():
         if "training" in state and state["training"]["runs"][-1].get("recipe") != recipe:
             # The recipe changed: what ran so far becomes history and a new run (and schedule) starts.
             state.update(prior=state["training"], step=0, elapsed=0.0, evals=[], legs=[])
+            state.pop("grown_from", None)  # the growth belongs to the run that did it, now history
             print("train: recipe changed, starting a new run on these weights", flush=True)
     elif args.init_pt:
         init = torch.load(args.init_pt, map_location=DEVICE)
