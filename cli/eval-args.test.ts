@@ -12,8 +12,8 @@ describe("npm run eval flags", () => {
   });
 
   it("parse every flag", () => {
-    const args = parseEvalArgs(["--decoders", "threshold,+adablock", "--block-sizes", "8,16,32", "--gen-length", "96", "--seed", "7", "--count", "20", "--model", "m", "--json", "--out", "o", "--delimiter-threshold", "Infinity"]);
-    expect(args).toMatchObject({ seed: 7, count: 20, model: "m", json: true, out: "o" });
+    const args = parseEvalArgs(["--decoders", "threshold,+adablock", "--block-sizes", "8,16,32", "--gen-length", "96", "--seed", "7", "--count", "20", "--model", "m", "--baseline", "b", "--json", "--out", "o", "--delimiter-threshold", "Infinity"]);
+    expect(args).toMatchObject({ seed: 7, count: 20, model: "m", baseline: "b", json: true, out: "o" });
     expect(args.plan).toEqual({ settings: ["threshold", "adablock"], blockSizes: [8, 16, 32], genLength: 96, delimiterThreshold: Infinity, fixedSteps: 96 });
     expect(parseEvalArgs(["--steps", "32"]).plan.fixedSteps).toBe(32);
   });

@@ -25,6 +25,8 @@ export interface EvalArgs {
   seed: number;
   count: number;
   model: string | undefined;
+  /** A second model run on the same problems, each cell compared with it (paired). */
+  baseline: string | undefined;
   /** The graph's dtype (the folder's default for the CPU when absent). */
   dtype: Dtype | undefined;
   json: boolean;
@@ -33,12 +35,14 @@ export interface EvalArgs {
 
 export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,adablock,cache,adablock+cache,fixed] [--block-sizes ${DEFAULT_BLOCK_SIZES.join(",")}]
   [--set v1|v2|v2easy|v2mid] [--gen-length N] [--seed S] [--count N] [--delimiter-threshold TD] [--steps N]
-  [--model PATH|URL] [--dtype fp32|fp16|q4f16|q8|q4] [--json] [--out DIR]
+  [--model PATH|URL] [--baseline PATH|URL] [--dtype fp32|fp16|q4f16|q8|q4] [--json] [--out DIR]
   defaults: all four settings, gen length ${DEFAULT_GEN_LENGTH}, set v1, seed ${EVAL_SEED} (the held-out seed; v2, v2easy, v2mid: ${V2_EVAL_SEED}), ${DEFAULT_COUNT} problems,
   tau_D 0.3, fixed step budget = gen length (one token per pass)
   --set v2: the word problems of src/problems/word-problems.ts (held-out split: disjoint from training whatever the seed),
   with exact match per category (steps, largest number, shape, unit kind, tense, distractor) for every setting and B0;
-  --set v2easy: the same, two-digit numbers and 1-3 steps; --set v2mid: numbers to 999 and 1-3 steps`;
+  --set v2easy: the same, two-digit numbers and 1-3 steps; --set v2mid: numbers to 999 and 1-3 steps
+  --baseline: also runs that model on the same problems and compares each cell with it, paired
+  (only-model-right / only-baseline-right and an exact McNemar p): is a checkpoint better than the shipped weights?`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -69,6 +73,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     "delimiter-threshold": { type: "string" },
     steps: { type: "string" },
     model: { type: "string" },
+    baseline: { type: "string" },
     dtype: { type: "string" },
     json: { type: "boolean" },
     out: { type: "string" },
@@ -102,6 +107,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     seed: integer("--seed", text("seed"), set === "v1" ? EVAL_SEED : V2_EVAL_SEED, 0),
     count: integer("--count", text("count"), DEFAULT_COUNT, 1),
     model: text("model"),
+    baseline: text("baseline"),
     dtype: text("dtype") === undefined ? undefined : dtypeFlag(text("dtype")!),
     json: values.json === true,
     out: text("out"),

@@ -49,6 +49,28 @@ describe("npm run eval on the shipped model", () => {
     expect(rows.filter((r) => r.group === "shape").reduce((n, r) => n + r.total, 0)).toBeGreaterThanOrEqual(4);
   });
 
+  it("--baseline runs a second model on the same problems and pairs each cell with it", async () => {
+    // The shipped model against itself: decoding is deterministic, so no problem differs.
+    const { code, stdout, stderr } = await cli(["--count", "3", "--decoders", "adablock,threshold", "--block-sizes", "8", "--gen-length", "16", "--baseline", "public/models/dllm-tiny", "--json"]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^baseline .*ETA/m);
+    const json = JSON.parse(stdout) as { results: Record<string, Record<string, { accuracy: number }>>; baseline: { model: string; comparisons: { setting: string; blockSize: number; problems: number; accuracy: number; baselineAccuracy: number; onlyModel: number; onlyBaseline: number; pValue: number }[] } };
+    expect(json.baseline.model).toBe("public/models/dllm-tiny");
+    expect(json.baseline.comparisons.map((c) => c.setting)).toEqual(["threshold", "adablock"]);
+    for (const c of json.baseline.comparisons) {
+      expect(c).toMatchObject({ blockSize: 8, problems: 3, onlyModel: 0, onlyBaseline: 0, pValue: 1 });
+      expect(c.accuracy).toBe(c.baselineAccuracy);
+      expect(c.accuracy).toBe(json.results[c.setting]!["8"]!.accuracy);
+    }
+  });
+
+  it("--baseline that cannot load fails before the model's run", async () => {
+    const { code, stderr } = await cli(["--count", "1", "--baseline", "no/such/model"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^eval: ModelLoadError: .*no\/such\/model/);
+    expect(stderr).not.toMatch(/ETA/);
+  });
+
   it("exits 2 naming the flag on bad input", async () => {
     const { code, stderr } = await cli(["--decoders", "greedy"]);
     expect(code).toBe(2);

@@ -3,20 +3,24 @@
  * (or one JSON object with --json) on stdout, a progress bar with an ETA on stderr, and with
  * --out DIR also writes eval.json, eval.md and accuracy-vs-nfe.svg there. Ctrl-C stops after
  * the current generation and prints what was measured so far. Beside the accuracy, each cell's
- * answers are counted by where they first go wrong (src/eval/faults.ts).
+ * answers are counted by where they first go wrong (src/eval/faults.ts). With --baseline DIR the
+ * same problems run on a second model and each cell is compared with it, paired
+ * (src/eval/baseline.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ModelContractError, ModelLoadError, OptionError } from "../src/errors.ts";
+import { baselineMarkdown, compareWithBaseline, type BaselineComparison } from "../src/eval/baseline.ts";
 import { categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
 import { faultCounts, faultMarkdown } from "../src/eval/faults.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
 import { progressLine } from "../src/eval/progress.ts";
 import { markdownTables } from "../src/eval/table.ts";
+import { loadModel } from "../src/node/model.ts";
 import { EVAL_USAGE, parseEvalArgs } from "./eval-args.ts";
 import { evaluateInNode } from "./eval-node.ts";
 
-function progressReporter(): (done: number, total: number, elapsedMs: number) => void {
+function progressReporter(label: string): (done: number, total: number, elapsedMs: number) => void {
   const interactive = process.stderr.isTTY === true;
   let lastPrint = 0;
   return (done, total, elapsedMs) => {
@@ -24,7 +28,7 @@ function progressReporter(): (done: number, total: number, elapsedMs: number) =>
     // Redraw in place on a terminal; in a log, one line every 10 s (and the last one).
     if (done < total && now - lastPrint < (interactive ? 200 : 10_000)) return;
     lastPrint = now;
-    const line = `eval ${progressLine(done, total, elapsedMs)}`;
+    const line = `${label} ${progressLine(done, total, elapsedMs)}`;
     process.stderr.write(interactive ? `\r${line}\x1b[K` : `${line}\n`);
   };
 }
@@ -37,9 +41,21 @@ async function main(): Promise<number> {
   const args = parseEvalArgs(process.argv.slice(2));
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
-  const report = progressReporter();
-  const outcome = await evaluateInNode(args, { signal: controller.signal, onProgress: (p) => report(p.done, p.total, p.elapsedMs) });
-  if (process.stderr.isTTY) process.stderr.write("\n");
+  // A baseline that cannot load fails now, not after the model's run.
+  if (args.baseline !== undefined) await (await loadModel(args.baseline, args.dtype ? { dtype: args.dtype } : {})).model.dispose();
+  const run = async (model: string | undefined, label: string): ReturnType<typeof evaluateInNode> => {
+    const report = progressReporter(label);
+    const result = await evaluateInNode({ ...args, model }, { signal: controller.signal, onProgress: (p) => report(p.done, p.total, p.elapsedMs) });
+    if (process.stderr.isTTY) process.stderr.write("\n");
+    return result;
+  };
+  let outcome = await run(args.model, "eval");
+  let versus: BaselineComparison[] | undefined;
+  if (args.baseline !== undefined && !outcome.partial) {
+    const baseline = await run(args.baseline, "baseline");
+    versus = compareWithBaseline(outcome.cells, baseline.cells);
+    outcome = { ...outcome, partial: baseline.partial };
+  }
   const { cells } = outcome;
   // v2: every cell's accuracy per category, beside the paper's tables.
   const byCategory: Record<string, Record<string, CategoryRow[]>> = {};
@@ -53,10 +69,11 @@ async function main(): Promise<number> {
       categoryTables.push(categoryMarkdown(rows, `### ${cell.setting}, B0 = ${cell.blockSize}, L = ${args.plan.genLength}`));
     }
   }
-  const json = { ...outcome.json, ...(outcome.categories ? { set: args.set, categories: byCategory } : {}), faults: faultCounts(cells) };
+  const json = { ...outcome.json, ...(outcome.categories ? { set: args.set, categories: byCategory } : {}), faults: faultCounts(cells), ...(versus ? { baseline: { model: args.baseline, comparisons: versus } } : {}) };
   const summary = `${args.count} problems (${args.set === "v1" ? "" : `set ${args.set}, `}seed ${args.seed}), L = ${args.plan.genLength}, tau_D = ${args.plan.delimiterThreshold}, fixed steps = ${args.plan.fixedSteps}, ${(json.ms / 1000).toFixed(0)} s${outcome.partial ? ", STOPPED EARLY (partial)" : ""}`;
   const faults = `\n## Where the answers first go wrong (problems)\n\n${faultMarkdown(cells)}`;
-  const markdown = `${summary}\n\n${markdownTables(cells)}\n${faults}${categoryTables.length > 0 ? `\n## By category\n\n${categoryTables.join("\n")}` : ""}`;
+  const against = versus ? `\n## Against the baseline ${args.baseline} (same problems, paired)\n\n${baselineMarkdown(versus)}\n` : "";
+  const markdown = `${summary}\n\n${markdownTables(cells)}\n${faults}${against}${categoryTables.length > 0 ? `\n## By category\n\n${categoryTables.join("\n")}` : ""}`;
   if (args.out !== undefined) {
     mkdirSync(args.out, { recursive: true });
     writeFileSync(join(args.out, "eval.json"), JSON.stringify({ ...json, partial: outcome.partial }, null, 2) + "\n");

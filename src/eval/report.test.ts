@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { emptyTally, summarize } from "../problems/evaluate.ts";
 import { comparePaired, evalJson, signTestPValue, wilsonInterval } from "./report.ts";
-import type { CellResult } from "./run.ts";
-import { defaultPlan, type SettingName } from "./settings.ts";
-
-function result(setting: SettingName, blockSize: number, correct: boolean[]): CellResult {
-  const right = correct.filter(Boolean).length;
-  return { setting, blockSize, options: {}, correct, faults: correct.map((ok) => (ok ? "correct" : "arithmetic")), summary: summarize({ ...emptyTally(), problems: correct.length, correct: right, nfe: 20, tokens: 40, ms: 400, blocks: 4, blockTokens: 32 }) };
-}
+import { defaultPlan } from "./settings.ts";
+import { cellResult } from "./testing.ts";
 
 describe("evaluation report", () => {
   it("gives every figure per setting and B0 in the JSON", () => {
     const plan = defaultPlan({ settings: ["threshold", "adablock"], blockSizes: [8] });
-    const json = evalJson([result("threshold", 8, [true, false]), result("adablock", 8, [true, true])], plan, { seed: 1234, count: 2, model: "m", ms: 1234.6 });
+    const json = evalJson([cellResult("threshold", 8, [true, false]), cellResult("adablock", 8, [true, true])], plan, { seed: 1234, count: 2, model: "m", ms: 1234.6 });
     expect(json.results.adablock!["8"]).toEqual({ accuracy: 1, correct: 2, problems: 2, nfePerToken: 0.5, tokensPerSecond: 100, meanBlockSize: 8, nfe: 20, tokens: 40, ms: 400 });
     expect(json.results.threshold!["8"]!.accuracy).toBe(0.5);
     expect(json).toMatchObject({ seed: 1234, count: 2, genLength: 64, blockSizes: [8], delimiterThreshold: 0.3, fixedSteps: 64, ms: 1235 });
@@ -20,7 +14,7 @@ describe("evaluation report", () => {
   });
 
   it("compares two settings on the same problems", () => {
-    const cells = [result("adablock", 8, [true, true, false, true]), result("threshold", 8, [true, false, false, false])];
+    const cells = [cellResult("adablock", 8, [true, true, false, true]), cellResult("threshold", 8, [true, false, false, false])];
     expect(comparePaired(cells, "adablock", "threshold", 8)).toMatchObject({ difference: 0.5, onlyA: 2, onlyB: 0, pValue: 0.5 });
     expect(comparePaired(cells, "adablock", "fixed", 8)).toBeUndefined();
   });

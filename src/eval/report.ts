@@ -98,28 +98,31 @@ export function signTestPValue(k: number, n: number): number {
   return Math.min(1, 2 * tail);
 }
 
-export function comparePaired(cells: readonly CellResult[], a: SettingName, b: SettingName, blockSize: number): PairedComparison | undefined {
-  const cellA = cells.find((cell) => cell.setting === a && cell.blockSize === blockSize);
-  const cellB = cells.find((cell) => cell.setting === b && cell.blockSize === blockSize);
-  if (!cellA || !cellB) return undefined;
-  const n = Math.min(cellA.correct.length, cellB.correct.length);
-  if (n === 0) return undefined;
-  let onlyA = 0;
-  let onlyB = 0;
-  let rightA = 0;
-  let rightB = 0;
-  for (let i = 0; i < n; i++) {
-    const [x, y] = [cellA.correct[i]!, cellB.correct[i]!];
+/** Right answers of a and b and their discordant pairs, over the problems both answered. */
+export function discordantPairs(a: readonly boolean[], b: readonly boolean[]): { problems: number; rightA: number; rightB: number; onlyA: number; onlyB: number } {
+  const problems = Math.min(a.length, b.length);
+  let [rightA, rightB, onlyA, onlyB] = [0, 0, 0, 0];
+  for (let i = 0; i < problems; i++) {
+    const [x, y] = [a[i]!, b[i]!];
     if (x) rightA++;
     if (y) rightB++;
     if (x && !y) onlyA++;
     if (y && !x) onlyB++;
   }
+  return { problems, rightA, rightB, onlyA, onlyB };
+}
+
+export function comparePaired(cells: readonly CellResult[], a: SettingName, b: SettingName, blockSize: number): PairedComparison | undefined {
+  const cellA = cells.find((cell) => cell.setting === a && cell.blockSize === blockSize);
+  const cellB = cells.find((cell) => cell.setting === b && cell.blockSize === blockSize);
+  if (!cellA || !cellB) return undefined;
+  const { problems, rightA, rightB, onlyA, onlyB } = discordantPairs(cellA.correct, cellB.correct);
+  if (problems === 0) return undefined;
   return {
     blockSize,
     a,
     b,
-    difference: (rightA - rightB) / n,
+    difference: (rightA - rightB) / problems,
     onlyA,
     onlyB,
     pValue: signTestPValue(onlyA, onlyA + onlyB),
