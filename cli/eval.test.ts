@@ -64,6 +64,15 @@ describe("npm run eval on the shipped model", () => {
     }
   });
 
+  it("--baseline with --set v2 also pairs each category", async () => {
+    const { code, stdout } = await cli(["--set", "v2", "--count", "2", "--decoders", "adablock", "--block-sizes", "8", "--gen-length", "16", "--baseline", "public/models/dllm-tiny", "--json"]);
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { baseline: { categories: Record<string, Record<string, { group: string; total: number; onlyModel: number; onlyBaseline: number }[]>> } };
+    const rows = json.baseline.categories.adablock!["8"]!;
+    expect(rows.filter((r) => r.group === "steps").reduce((n, r) => n + r.total, 0)).toBe(2);
+    for (const row of rows) expect([row.onlyModel, row.onlyBaseline]).toEqual([0, 0]);
+  });
+
   it("--baseline that cannot load fails before the model's run", async () => {
     const { code, stderr } = await cli(["--count", "1", "--baseline", "no/such/model"]);
     expect(code).toBe(2);

@@ -10,11 +10,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ModelContractError, ModelLoadError, OptionError } from "../src/errors.ts";
-import { baselineMarkdown, compareWithBaseline, type BaselineComparison } from "../src/eval/baseline.ts";
+import { baselineMarkdown, categoriesVersusBaseline, categoriesVersusMarkdown, compareWithBaseline, type CategoryVersusBaseline } from "../src/eval/baseline.ts";
 import { categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
 import { faultCounts, faultMarkdown } from "../src/eval/faults.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
 import { progressLine } from "../src/eval/progress.ts";
+import type { CellResult } from "../src/eval/run.ts";
 import { markdownTables } from "../src/eval/table.ts";
 import { loadModel } from "../src/node/model.ts";
 import { EVAL_USAGE, parseEvalArgs } from "./eval-args.ts";
@@ -50,26 +51,35 @@ async function main(): Promise<number> {
     return result;
   };
   let outcome = await run(args.model, "eval");
-  let versus: BaselineComparison[] | undefined;
+  let baselineCells: CellResult[] | undefined;
   if (args.baseline !== undefined && !outcome.partial) {
     const baseline = await run(args.baseline, "baseline");
-    versus = compareWithBaseline(outcome.cells, baseline.cells);
+    baselineCells = baseline.cells;
     outcome = { ...outcome, partial: baseline.partial };
   }
   const { cells } = outcome;
-  // v2: every cell's accuracy per category, beside the paper's tables.
+  const versus = baselineCells ? compareWithBaseline(cells, baselineCells) : undefined;
+  // v2: every cell's accuracy per category, beside the paper's tables (and the baseline's).
   const byCategory: Record<string, Record<string, CategoryRow[]>> = {};
+  const versusByCategory: Record<string, Record<string, CategoryVersusBaseline[]>> = {};
   const categoryTables: string[] = [];
   if (outcome.categories) {
     for (const cell of cells) {
       const rows = categoryRows(outcome.categories, cell.correct);
-      const bySize = byCategory[cell.setting] ?? {};
-      bySize[String(cell.blockSize)] = rows;
-      byCategory[cell.setting] = bySize;
-      categoryTables.push(categoryMarkdown(rows, `### ${cell.setting}, B0 = ${cell.blockSize}, L = ${args.plan.genLength}`));
+      byCategory[cell.setting] = { ...byCategory[cell.setting], [String(cell.blockSize)]: rows };
+      const title = `### ${cell.setting}, B0 = ${cell.blockSize}, L = ${args.plan.genLength}`;
+      const baseline = baselineCells?.find((other) => other.setting === cell.setting && other.blockSize === cell.blockSize);
+      if (baseline) {
+        const paired = categoriesVersusBaseline(outcome.categories, cell.correct, baseline.correct);
+        versusByCategory[cell.setting] = { ...versusByCategory[cell.setting], [String(cell.blockSize)]: paired };
+        categoryTables.push(categoriesVersusMarkdown(paired, `${title}, against the baseline`));
+      } else {
+        categoryTables.push(categoryMarkdown(rows, title));
+      }
     }
   }
-  const json = { ...outcome.json, ...(outcome.categories ? { set: args.set, categories: byCategory } : {}), faults: faultCounts(cells), ...(versus ? { baseline: { model: args.baseline, comparisons: versus } } : {}) };
+  const baselineJson = versus ? { baseline: { model: args.baseline, comparisons: versus, ...(outcome.categories ? { categories: versusByCategory } : {}) } } : {};
+  const json = { ...outcome.json, ...(outcome.categories ? { set: args.set, categories: byCategory } : {}), faults: faultCounts(cells), ...baselineJson };
   const summary = `${args.count} problems (${args.set === "v1" ? "" : `set ${args.set}, `}seed ${args.seed}), L = ${args.plan.genLength}, tau_D = ${args.plan.delimiterThreshold}, fixed steps = ${args.plan.fixedSteps}, ${(json.ms / 1000).toFixed(0)} s${outcome.partial ? ", STOPPED EARLY (partial)" : ""}`;
   const faults = `\n## Where the answers first go wrong (problems)\n\n${faultMarkdown(cells)}`;
   const against = versus ? `\n## Against the baseline ${args.baseline} (same problems, paired)\n\n${baselineMarkdown(versus)}\n` : "";

@@ -5,7 +5,9 @@
  * On 500 problems a 2-point gap is inside the noise of either accuracy alone, but a paired test
  * can still separate it when the two models disagree on few problems.
  */
-import { discordantPairs, signTestPValue } from "./report.ts";
+import type { Categories } from "../problems/word-problems.ts";
+import { CATEGORY_GROUPS, categoryRows, type CategoryGroup } from "./categories.ts";
+import { discordantPairs, pValueText, signTestPValue } from "./report.ts";
 import type { CellResult } from "./run.ts";
 import { SETTING_LABELS, type SettingName } from "./settings.ts";
 import { gridToMarkdown, signedPoints } from "./table.ts";
@@ -58,7 +60,58 @@ export function baselineMarkdown(comparisons: readonly BaselineComparison[]): st
     percent(c.baselineAccuracy),
     signedPoints(c.accuracy - c.baselineAccuracy),
     `${c.onlyModel} / ${c.onlyBaseline}`,
-    c.pValue < 0.001 ? "<0.001" : c.pValue.toFixed(3),
+    pValueText(c.pValue),
   ]);
   return gridToMarkdown({ header, rows });
+}
+
+export interface CategoryVersusBaseline {
+  group: CategoryGroup;
+  value: string;
+  /** Problems of this category both models answered. */
+  total: number;
+  correct: number;
+  baselineCorrect: number;
+  onlyModel: number;
+  onlyBaseline: number;
+  pValue: number;
+}
+
+/**
+ * The word-problem categories (steps, number size, shape, ...) of one cell against the
+ * baseline's same cell: where a checkpoint gains and where it loses. The discordant pairs of a
+ * category are its rows over "right here, wrong there", so they count as categoryRows counts.
+ */
+export function categoriesVersusBaseline(categories: readonly Categories[], correct: readonly boolean[], baselineCorrect: readonly boolean[]): CategoryVersusBaseline[] {
+  const { problems } = discordantPairs(correct, baselineCorrect);
+  const [mine, theirs] = [correct.slice(0, problems), baselineCorrect.slice(0, problems)];
+  const model = categoryRows(categories, mine);
+  const baseline = categoryRows(categories, theirs);
+  const onlyModel = categoryRows(categories, mine.map((ok, i) => ok && !theirs[i]));
+  const onlyBaseline = categoryRows(categories, theirs.map((ok, i) => ok && !mine[i]));
+  return model.map((row, i) => ({
+    group: row.group,
+    value: row.value,
+    total: row.total,
+    correct: row.correct,
+    baselineCorrect: baseline[i]!.correct,
+    onlyModel: onlyModel[i]!.correct,
+    onlyBaseline: onlyBaseline[i]!.correct,
+    pValue: signTestPValue(onlyModel[i]!.correct, onlyModel[i]!.correct + onlyBaseline[i]!.correct),
+  }));
+}
+
+/** One Markdown table per category group: model and baseline exact %, discordant pairs, p. */
+export function categoriesVersusMarkdown(rows: readonly CategoryVersusBaseline[], title: string): string {
+  const parts = [`${title}\n`];
+  for (const group of CATEGORY_GROUPS) {
+    const mine = rows.filter((row) => row.group === group);
+    if (mine.length === 0) continue;
+    parts.push(`| ${group} | model % | baseline % | problems | only model right / only baseline right | p |\n|---|---|---|---|---|---|`);
+    for (const row of mine) {
+      parts.push(`| ${row.value} | ${percent(row.correct / row.total)} | ${percent(row.baselineCorrect / row.total)} | ${row.total} | ${row.onlyModel} / ${row.onlyBaseline} | ${pValueText(row.pValue)} |`);
+    }
+    parts.push("");
+  }
+  return parts.join("\n");
 }

@@ -3,7 +3,7 @@
  * +AdaBlock against threshold (same commit rule, fixed blocks) and against fixed top-k, on the
  * same problems (paired), with the forward passes each spent. Written as a Markdown table.
  */
-import { comparePaired, wilsonInterval } from "./report.ts";
+import { comparePaired, pValueText, wilsonInterval } from "./report.ts";
 import type { CellResult } from "./run.ts";
 import { SETTING_LABELS, type SettingName } from "./settings.ts";
 import { axes, gridToMarkdown, signedPoints } from "./table.ts";
@@ -25,7 +25,7 @@ export function pairedComparisonTable(cells: readonly CellResult[], against: rea
         SETTING_LABELS[other],
         `${signedPoints(comparison.difference)}`,
         `${comparison.onlyA} / ${comparison.onlyB}`,
-        comparison.pValue < 0.001 ? "<0.001" : comparison.pValue.toFixed(3),
+        pValueText(comparison.pValue),
         `${ada.summary.nfePerToken.toFixed(3)} vs ${ref.summary.nfePerToken.toFixed(3)}`,
         `${ada.summary.meanBlockSize.toFixed(1)} vs ${ref.summary.meanBlockSize.toFixed(1)}`,
       ]);

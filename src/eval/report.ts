@@ -85,6 +85,11 @@ export interface PairedComparison {
   nfePerTokenB: number;
 }
 
+/** A p-value as the tables print it. */
+export function pValueText(p: number): string {
+  return p < 0.001 ? "<0.001" : p.toFixed(3);
+}
+
 /** Two-sided exact binomial test of k successes in n trials at p = 1/2. */
 export function signTestPValue(k: number, n: number): number {
   if (n === 0) return 1;
