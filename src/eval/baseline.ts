@@ -79,8 +79,9 @@ export interface CategoryVersusBaseline {
 
 /**
  * The word-problem categories (steps, number size, shape, ...) of one cell against the
- * baseline's same cell: where a checkpoint gains and where it loses. The discordant pairs of a
- * category are its rows over "right here, wrong there", so they count as categoryRows counts.
+ * baseline's same cell: where a checkpoint gains and where it loses. A category's discordant
+ * pairs are categoryRows over the outcome "right here, wrong there" (and the reverse), so a
+ * problem counts in them exactly as it counts in the accuracy rows.
  */
 export function categoriesVersusBaseline(categories: readonly Categories[], correct: readonly boolean[], baselineCorrect: readonly boolean[]): CategoryVersusBaseline[] {
   const { problems } = discordantPairs(correct, baselineCorrect);
