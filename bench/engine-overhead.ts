@@ -5,14 +5,18 @@
  *
  *   npm run bench:engine -- [--runs N] [--json]
  */
-import { parseArgs } from "node:util";
+import { integerFlag, scriptArgs } from "../cli/script-args.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
 import { measureEngine } from "./lib/engine-timing.ts";
 import { openInNode } from "./lib/node-runtimes.ts";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, json: { type: "boolean" } } });
-const runs = Number(values.runs);
+const USAGE = `usage: npm run bench:engine -- [--runs N] [--json]
+  the engine's share of generate() on the shipped model's int8 graph: N prompts (default 5) at L = 64 and 128`;
+const { runs, json } = scriptArgs({ name: "bench:engine", usage: USAGE }, { runs: { type: "string", default: "5" }, json: { type: "boolean" } }, (values) => ({
+  runs: integerFlag("--runs", values.runs!),
+  json: values.json === true,
+}));
 const loaded = await loadModel(DEFAULT_MODEL_PATH);
 await loaded.model.dispose();
 const graph = "onnx/model_quantized.onnx";
@@ -20,7 +24,7 @@ const model = await openInNode("node-native", DEFAULT_MODEL_PATH, graph, loaded.
 const prompts = generateProblems(EVAL_SEED, runs).map((p) => p.prompt);
 const rows = await measureEngine({ ...loaded, model }, { settings: ["vanilla", "threshold", "adablock"], genLengths: [64, 128], blockSize: 16, prompts, graph });
 await model.dispose();
-if (values.json) {
+if (json) {
   console.log(JSON.stringify(rows.map(({ setting, genLength, nfe, generateMs, modelMs, engineShare }) => ({ setting, genLength, nfe, generateMs, modelMs, engineShare }))));
 } else {
   console.log("setting    L    NFE   generate ms  model ms  engine share");

@@ -10,7 +10,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { integerFlag, scriptArgs } from "../cli/script-args.ts";
 import { chromium } from "playwright-core";
 import { build, preview } from "vite";
 import { generate } from "../src/decoding/engine.ts";
@@ -164,28 +164,25 @@ function markdown(rows: CacheRow[], passes: PassRow[], count: number, blockSize:
   return lines.join("\n");
 }
 
+const USAGE = `usage: npm run bench:cache -- [--count N] [--lengths 128,256] [--block-size B0] [--no-browser] [--json]
+  the dual KV cache's speed-up over no cache for threshold and AdaBlock, on N held-out problems (default 10),
+  in Node and in Chromium (--no-browser: Node only); block size B0 default 32`;
+
 function parseOptions(): { count: number; lengths: number[]; blockSize: number; browser: boolean; json: boolean } {
-  const { values } = parseArgs({
-    options: {
-      count: { type: "string", default: "10" },
-      lengths: { type: "string", default: "128,256" },
-      "block-size": { type: "string", default: "32" },
-      "no-browser": { type: "boolean" },
-      json: { type: "boolean" },
-    },
-  });
-  const integer = (flag: string, text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || value < 1) throw new OptionError(flag, `must be an integer >= 1, got ${JSON.stringify(text)}`);
-    return value;
-  };
-  return {
-    count: integer("--count", values.count!),
-    lengths: values.lengths!.split(",").map((part) => integer("--lengths", part)),
-    blockSize: integer("--block-size", values["block-size"]!),
+  const options = {
+    count: { type: "string", default: "10" },
+    lengths: { type: "string", default: "128,256" },
+    "block-size": { type: "string", default: "32" },
+    "no-browser": { type: "boolean" },
+    json: { type: "boolean" },
+  } as const;
+  return scriptArgs({ name: "bench:cache", usage: USAGE }, options, (values) => ({
+    count: integerFlag("--count", values.count),
+    lengths: values.lengths.split(",").map((part) => integerFlag("--lengths", part)),
+    blockSize: integerFlag("--block-size", values["block-size"]),
     browser: values["no-browser"] !== true,
     json: values.json === true,
-  };
+  }));
 }
 
 async function main(): Promise<void> {

@@ -19,7 +19,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { integerFlag, scriptArgs } from "../cli/script-args.ts";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, VIEWPORT } from "../e2e/environment.ts";
 import { LOAD_TIMEOUT, RUN_TIMEOUT, readRun, setOptions, setPrompt, waitForModel } from "../e2e/driver.ts";
@@ -129,34 +129,33 @@ export interface PageSpeedJson {
 
 const log = (line: string): void => void process.stderr.write(`bench:page: ${line}\n`);
 
+const USAGE = `usage: npm run bench:page -- [--dist NAME=PATH ...] [--count N] [--repeats R] [--warmup-passes P] [--json]
+  +AdaBlock's tokens/s in the built page (default: dist/ as "now"; run npm run build first), one Chromium page per
+  folder, alternated generation by generation; N held-out problems (default 20), R times each (default 1)`;
+
 function options(): { dists: [string, string][]; count: number; repeats: number; warmupPasses: number; json: boolean } {
-  const { values } = parseArgs({
-    options: {
-      dist: { type: "string", multiple: true },
-      count: { type: "string", default: "20" },
-      repeats: { type: "string", default: "1" },
-      "warmup-passes": { type: "string", default: "60" },
-      json: { type: "boolean" },
-    },
+  const flags = {
+    dist: { type: "string", multiple: true },
+    count: { type: "string", default: "20" },
+    repeats: { type: "string", default: "1" },
+    "warmup-passes": { type: "string", default: "60" },
+    json: { type: "boolean" },
+  } as const;
+  return scriptArgs({ name: "bench:page", usage: USAGE }, flags, (values) => {
+    const dists = (values.dist ?? [`now=${resolve(ROOT, "dist")}`]).map((entry): [string, string] => {
+      const at = entry.indexOf("=");
+      if (at <= 0) throw new OptionError("--dist", `must be NAME=PATH, got ${JSON.stringify(entry)}`);
+      return [entry.slice(0, at), resolve(entry.slice(at + 1))];
+    });
+    if (new Set(dists.map(([name]) => name)).size !== dists.length) throw new OptionError("--dist", "names must differ");
+    return {
+      dists,
+      count: integerFlag("--count", values.count),
+      repeats: integerFlag("--repeats", values.repeats),
+      warmupPasses: integerFlag("--warmup-passes", values["warmup-passes"], 0),
+      json: values.json === true,
+    };
   });
-  const positive = (flag: string, text: string, min: number): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw new OptionError(flag, `must be an integer >= ${min}, got ${JSON.stringify(text)}`);
-    return value;
-  };
-  const dists = (values.dist ?? [`now=${resolve(ROOT, "dist")}`]).map((entry): [string, string] => {
-    const at = entry.indexOf("=");
-    if (at <= 0) throw new OptionError("--dist", `must be NAME=PATH, got ${JSON.stringify(entry)}`);
-    return [entry.slice(0, at), resolve(entry.slice(at + 1))];
-  });
-  if (new Set(dists.map(([name]) => name)).size !== dists.length) throw new OptionError("--dist", "names must differ");
-  return {
-    dists,
-    count: positive("--count", values.count, 1),
-    repeats: positive("--repeats", values.repeats, 1),
-    warmupPasses: positive("--warmup-passes", values["warmup-passes"], 0),
-    json: values.json === true,
-  };
 }
 
 async function openPage(browser: Browser, name: string, dist: string): Promise<PageUnderTest> {

@@ -23,33 +23,41 @@ import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { markdownTables } from "../src/eval/table.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { V2_EVAL_SEED, type Categories, type WordProblemSet } from "../src/problems/word-problems.ts";
-import { parseFlags } from "./args.ts";
+import { integerFlag, scriptArgs } from "./script-args.ts";
 import { parseEvalArgs } from "./eval-args.ts";
 import { evaluateInNode } from "./eval-node.ts";
 
 const DOCS = resolve(import.meta.dirname, "../docs");
 const argv = process.argv.slice(2);
-const flags = parseFlags(argv, {
-  count: { type: "string" },
-  "block-sizes": { type: "string" },
+const USAGE = `usage: npm run results -- [--count N] [--block-sizes LIST] [--decoders LIST] [--steps N] [--dtype D] [--runs N] [--no-browser]
+  regenerates docs/results.md, docs/accuracy-vs-nfe.svg and docs/results.json in one run: the AdaBlock table on N
+  held-out problems (default 500), the paired comparisons, the benchmark (--runs N rounds, default 10; --no-browser:
+  Node only), the machine and this command; the reading is docs/results-notes.md, copied in as it is
+npm run results -- --render-only
+  rewrites docs/results.md and the plot from docs/results.json without measuring again`;
+
+const options = {
+  count: { type: "string", default: "500" },
+  "block-sizes": { type: "string", default: "4,8,16,32" },
   decoders: { type: "string" },
   steps: { type: "string" },
-  runs: { type: "string" },
-  dtype: { type: "string" },
+  runs: { type: "string", default: "10" },
+  // The page's default on WASM: dllm-tiny's int8 graph.
+  dtype: { type: "string", default: "q8" },
   "no-browser": { type: "boolean" },
   "render-only": { type: "boolean" },
-});
-const flag = (name: string, fallback: string): string => (flags[name] as string | undefined) ?? fallback;
-const evalArgs = parseEvalArgs([
-  "--count", flag("count", "500"),
-  "--block-sizes", flag("block-sizes", "4,8,16,32"),
-  ...(flags.decoders !== undefined ? ["--decoders", flag("decoders", "")] : []),
-  ...(flags.steps !== undefined ? ["--steps", flag("steps", "")] : []),
-  // The page's default on WASM: dllm-tiny's int8 graph.
-  "--dtype", flag("dtype", "q8"),
-]);
-const runs = Number(flag("runs", "10"));
-if (!Number.isInteger(runs) || runs < 1) throw new OptionError("--runs", `must be an integer >= 1, got ${JSON.stringify(flag("runs", "10"))}`);
+} as const;
+const { flags, evalArgs, runs } = scriptArgs({ name: "results", usage: USAGE }, options, (flags) => ({
+  flags,
+  evalArgs: parseEvalArgs([
+    "--count", flags.count,
+    "--block-sizes", flags["block-sizes"],
+    ...(flags.decoders !== undefined ? ["--decoders", flags.decoders] : []),
+    ...(flags.steps !== undefined ? ["--steps", flags.steps] : []),
+    "--dtype", flags.dtype,
+  ]),
+  runs: integerFlag("--runs", flags.runs),
+}));
 const log = (line: string): void => void process.stderr.write(`results: ${line}\n`);
 const command = ["npm run results", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" ");
 
@@ -99,13 +107,13 @@ async function measure(): Promise<SavedResults> {
   });
   const byLength: CanvasLengthCells[] = [];
   for (const genLength of CANVAS_LENGTHS) {
-    const args = parseEvalArgs(["--count", flag("count", "500"), "--block-sizes", "16", "--decoders", "threshold,adablock", "--gen-length", String(genLength), "--dtype", flag("dtype", "q8")]);
+    const args = parseEvalArgs(["--count", flags.count, "--block-sizes", "16", "--decoders", "threshold,adablock", "--gen-length", String(genLength), "--dtype", flags.dtype]);
     const atLength = await evaluateInNode(args, { onProgress: (p) => void (p.done === p.total && log(`L = ${genLength}: ${progressLine(p.done, p.total, p.elapsedMs)}`)) });
     byLength.push({ genLength, cells: atLength.cells });
   }
   const wordProblems: WordProblemCells[] = [];
   for (const set of REPORTED_WORD_PROBLEM_SETS) {
-    const args = parseEvalArgs(["--set", set, "--count", flag("count", "500"), "--block-sizes", "16", "--decoders", "threshold,adablock", "--dtype", flag("dtype", "q8")]);
+    const args = parseEvalArgs(["--set", set, "--count", flags.count, "--block-sizes", "16", "--decoders", "threshold,adablock", "--dtype", flags.dtype]);
     const words = await evaluateInNode(args, { onProgress: (p) => void (p.done === p.total && log(`word problems ${set}: ${progressLine(p.done, p.total, p.elapsedMs)}`)) });
     wordProblems.push({ set, cells: words.cells, categories: words.categories ?? [] });
   }

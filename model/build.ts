@@ -21,9 +21,9 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { writeModelCard } from "./card.ts";
 import { DATA_MIXES, type DataMix, MIX_DATA, dataMismatch, loadCodec, proseParagraphs, writeSentences, writeTokenFiles, writeV2TokenFiles } from "./data.ts";
+import { scriptArgs } from "../cli/script-args.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WORK = join(ROOT, "model", "work");
@@ -140,24 +140,30 @@ function deviceBundle(): void {
   log("back here: npm run model:build -- --weights <files_at>/weights.pt --from export");
 }
 
+const USAGE = `usage: npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X]
+    [--mix v1|lengths|compact|v2easy|v2mid|v2] [--bf16] [--continue] [--seed S] [--only STEP] [--from STEP]
+  npm run model:build -- --device-bundle [--mix M]   (pack data and the shipped weights for a lent GPU machine)
+  npm run model:build -- --weights FILE --from export   (export weights trained elsewhere)
+  steps: ${STEPS.join(", ")}; each skips work whose output exists, and training resumes from its checkpoint;
+  --continue: with no checkpoint in model/work, train on from the shipped weights`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      preset: { type: "string", default: "cpu" },
-      steps: { type: "string" },
-      minutes: { type: "string" },
-      threads: { type: "string" },
-      lr: { type: "string" },
-      mix: { type: "string" },
-      continue: { type: "boolean", default: false },
-      bf16: { type: "boolean", default: false },
-      seed: { type: "string", default: "0" },
-      only: { type: "string" },
-      from: { type: "string" },
-      "device-bundle": { type: "boolean", default: false },
-      weights: { type: "string" },
-    },
-  });
+  const options = {
+    preset: { type: "string", default: "cpu" },
+    steps: { type: "string" },
+    minutes: { type: "string" },
+    threads: { type: "string" },
+    lr: { type: "string" },
+    mix: { type: "string" },
+    continue: { type: "boolean", default: false },
+    bf16: { type: "boolean", default: false },
+    seed: { type: "string", default: "0" },
+    only: { type: "string" },
+    from: { type: "string" },
+    "device-bundle": { type: "boolean", default: false },
+    weights: { type: "string" },
+  } as const;
+  const values = scriptArgs({ name: "model:build", usage: USAGE }, options, (flags) => flags);
   parseMix(values.mix); // a bad --mix fails before any step runs
   if (values["device-bundle"]) {
     // Same vocabulary and data as the shipped model, so the device run continues it.
