@@ -21,9 +21,10 @@ const USAGE = `usage: npm run bench -- [--json] [--runs N] [--no-browser]
   targets (about 15-25 minutes); --runs N timed rounds (default 20); --no-browser skips Chromium`;
 
 function options(): { json: boolean; runs: number; browser: boolean } {
-  return scriptArgs({ name: "bench", usage: USAGE }, { json: { type: "boolean" }, runs: { type: "string", default: "20" }, "no-browser": { type: "boolean" } }, (values) => ({
+  const flags = { json: { type: "boolean" }, runs: { type: "string", default: "20" }, "no-browser": { type: "boolean" } } as const;
+  return scriptArgs({ name: "bench", usage: USAGE }, flags, (values) => ({
     json: values.json === true,
-    runs: integerFlag("--runs", values.runs!),
+    runs: integerFlag("--runs", values.runs),
     browser: values["no-browser"] !== true,
   }));
 }

@@ -13,8 +13,9 @@ import { openInNode } from "./lib/node-runtimes.ts";
 
 const USAGE = `usage: npm run bench:engine -- [--runs N] [--json]
   the engine's share of generate() on the shipped model's int8 graph: N prompts (default 5) at L = 64 and 128`;
-const { runs, json } = scriptArgs({ name: "bench:engine", usage: USAGE }, { runs: { type: "string", default: "5" }, json: { type: "boolean" } }, (values) => ({
-  runs: integerFlag("--runs", values.runs!),
+const flags = { runs: { type: "string", default: "5" }, json: { type: "boolean" } } as const;
+const { runs, json } = scriptArgs({ name: "bench:engine", usage: USAGE }, flags, (values) => ({
+  runs: integerFlag("--runs", values.runs),
   json: values.json === true,
 }));
 const loaded = await loadModel(DEFAULT_MODEL_PATH);
