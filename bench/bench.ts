@@ -10,7 +10,8 @@
  * summary against issue #19's targets.
  * Progress on stderr.
  */
-import { integerFlag, scriptArgs } from "../cli/script-args.ts";
+import { integerFlag } from "../cli/args.ts";
+import { scriptArgs } from "../cli/script-args.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { runBench } from "./lib/run-bench.ts";
 import { benchMarkdown } from "./lib/report.ts";

@@ -5,7 +5,8 @@
  *
  *   npm run bench:engine -- [--runs N] [--json]
  */
-import { integerFlag, scriptArgs } from "../cli/script-args.ts";
+import { integerFlag } from "../cli/args.ts";
+import { scriptArgs } from "../cli/script-args.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { EVAL_SEED, generateProblems } from "../src/problems/generate.ts";
 import { measureEngine } from "./lib/engine-timing.ts";

@@ -10,7 +10,8 @@
  */
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { integerFlag, scriptArgs } from "../cli/script-args.ts";
+import { integerFlag } from "../cli/args.ts";
+import { scriptArgs } from "../cli/script-args.ts";
 import { chromium } from "playwright-core";
 import { build, preview } from "vite";
 import { generate } from "../src/decoding/engine.ts";

@@ -19,7 +19,8 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { integerFlag, scriptArgs } from "../cli/script-args.ts";
+import { integerFlag } from "../cli/args.ts";
+import { scriptArgs } from "../cli/script-args.ts";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, VIEWPORT } from "../e2e/environment.ts";
 import { LOAD_TIMEOUT, RUN_TIMEOUT, readRun, setOptions, setPrompt, waitForModel } from "../e2e/driver.ts";

@@ -1,7 +1,8 @@
 /**
  * Command-line flags of `npm run generate` mapped onto GenerateOptions. Ranges are checked by
  * the engine's resolveOptions; this file parses, names flags in messages, and rejects a flag
- * the chosen decoder would ignore.
+ * the chosen decoder would ignore. It also holds the flag parsing every CLI and script shares
+ * (parseTypedFlags, parseFlags, integerFlag), so a bad flag reads the same everywhere.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { decodersReading } from "../src/decoding/decoder-options.ts";
@@ -81,13 +82,29 @@ function number(flag: string, text: string | undefined): number | undefined {
   return value;
 }
 
-/** Flags as strings (or booleans); an unknown or malformed flag becomes an OptionError. */
-export function parseFlags(argv: string[], options: ParseArgsConfig["options"]): Record<string, string | boolean | undefined> {
+type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
+/** The flags `options` declares, typed from the declaration (declare it `as const`). */
+export type Flags<O extends FlagOptions> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>["values"];
+
+/** Flags typed from their declaration; an unknown or malformed flag becomes an OptionError. */
+export function parseTypedFlags<O extends FlagOptions>(argv: string[], options: O): Flags<O> {
   try {
-    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
   } catch (error) {
     throw new OptionError("arguments", (error as Error).message.replace(/\s+/g, " "));
   }
+}
+
+/** An integer flag >= min, as counts, runs and seeds are. */
+export function integerFlag(flag: string, text: string, min = 1): number {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) throw new OptionError(flag, `must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Flags as strings (or booleans); an unknown or malformed flag becomes an OptionError. */
+export function parseFlags(argv: string[], options: FlagOptions): Record<string, string | boolean | undefined> {
+  return parseTypedFlags(argv, options) as Record<string, string | boolean | undefined>;
 }
 
 /** --hub-url, else $DLLM_HUB_URL, checked as an http(s) URL. */

@@ -4,7 +4,7 @@
  */
 import { OptionError } from "../src/errors.ts";
 import { parseDtype, type Dtype } from "../src/model/model-source.ts";
-import { parseFlags } from "./args.ts";
+import { integerFlag, parseFlags } from "./args.ts";
 import { EVAL_SEED } from "../src/problems/generate.ts";
 import { V2_EVAL_SEED } from "../src/problems/word-problems.ts";
 import { checkPlan, defaultPlan, parseBlockSizes, parseSettings, DEFAULT_BLOCK_SIZES, DEFAULT_GEN_LENGTH, type EvalPlan } from "../src/eval/settings.ts";
@@ -45,12 +45,7 @@ export const EVAL_USAGE = `usage: npm run eval -- [--decoders vanilla,threshold,
   (only-model-right / only-baseline-right and an exact McNemar p): is a checkpoint better than the shipped weights?`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
-    throw new OptionError(flag, `must be an integer >= ${min}, got ${JSON.stringify(text)}`);
-  }
-  return value;
+  return text === undefined ? fallback : integerFlag(flag, text, min);
 }
 
 function dtypeFlag(text: string): Dtype {

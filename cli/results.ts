@@ -23,7 +23,8 @@ import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import { markdownTables } from "../src/eval/table.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../src/node/model.ts";
 import { V2_EVAL_SEED, type Categories, type WordProblemSet } from "../src/problems/word-problems.ts";
-import { integerFlag, scriptArgs } from "./script-args.ts";
+import { integerFlag } from "./args.ts";
+import { scriptArgs } from "./script-args.ts";
 import { parseEvalArgs } from "./eval-args.ts";
 import { evaluateInNode } from "./eval-node.ts";
 
