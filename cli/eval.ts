@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ModelContractError, ModelLoadError, OptionError } from "../src/errors.ts";
-import { baselineMarkdown, categoriesVersusBaseline, categoriesVersusMarkdown, compareWithBaseline, type CategoryVersusBaseline } from "../src/eval/baseline.ts";
+import { baselineCellOf, baselineMarkdown, categoriesVersusBaseline, categoriesVersusMarkdown, compareWithBaseline, type CategoryVersusBaseline } from "../src/eval/baseline.ts";
 import { categoryMarkdown, categoryRows, type CategoryRow } from "../src/eval/categories.ts";
 import { faultCounts, faultMarkdown } from "../src/eval/faults.ts";
 import { accuracyVsNfeSvg } from "../src/eval/plot.ts";
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
       const rows = categoryRows(outcome.categories, cell.correct);
       byCategory[cell.setting] = { ...byCategory[cell.setting], [String(cell.blockSize)]: rows };
       const title = `### ${cell.setting}, B0 = ${cell.blockSize}, L = ${args.plan.genLength}`;
-      const baseline = baselineCells?.find((other) => other.setting === cell.setting && other.blockSize === cell.blockSize);
+      const baseline = baselineCells && baselineCellOf(cell, baselineCells);
       if (baseline) {
         const paired = categoriesVersusBaseline(outcome.categories, cell.correct, baseline.correct);
         versusByCategory[cell.setting] = { ...versusByCategory[cell.setting], [String(cell.blockSize)]: paired };

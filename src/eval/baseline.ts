@@ -26,11 +26,16 @@ export interface BaselineComparison {
   pValue: number;
 }
 
+/** The baseline's cell of the same setting and B0 as `cell`, if it ran one. */
+export function baselineCellOf(cell: CellResult, baselineCells: readonly CellResult[]): CellResult | undefined {
+  return baselineCells.find((other) => other.setting === cell.setting && other.blockSize === cell.blockSize);
+}
+
 /** One comparison per cell present in both runs, in the model's cell order. */
 export function compareWithBaseline(cells: readonly CellResult[], baselineCells: readonly CellResult[]): BaselineComparison[] {
   const comparisons: BaselineComparison[] = [];
   for (const cell of cells) {
-    const baseline = baselineCells.find((other) => other.setting === cell.setting && other.blockSize === cell.blockSize);
+    const baseline = baselineCellOf(cell, baselineCells);
     if (!baseline) continue;
     const { problems, rightA, rightB, onlyA, onlyB } = discordantPairs(cell.correct, baseline.correct);
     if (problems === 0) continue;
