@@ -42,6 +42,17 @@ describe("the v2 levels", () => {
   });
 });
 
+describe("the four- to six-step level", () => {
+  it("draws the whole distribution's long problems, each level's seed unchanged by it", () => {
+    const long = V2_LEVELS.find((level) => level.name === "v2long")!;
+    const problems = v2LevelProblems({ ...long, count: 300 }, 9);
+    expect(new Set(problems.map((p) => p.categories.steps))).toEqual(new Set([4, 5, 6]));
+    expect(problems.some((p) => p.categories.size === "100-999")).toBe(true);
+    // Seeds are indices in V2_LEVELS: a level added last leaves the others' problems as they were.
+    expect(V2_LEVELS.at(-1)!.name).toBe("v2long");
+  });
+});
+
 describe("which data a mix can train on", () => {
   it("keeps the v1 data, the compact v2 data and the v1-layout v2easy data apart", () => {
     const v1 = { maxPromptTokens: 65 };
@@ -59,7 +70,11 @@ describe("which data a mix can train on", () => {
     expect(dataMismatch(v2easy, "v2mid")).toMatch(/written before the levels v2mid, v2midrates that --mix v2mid samples/);
     expect(dataMismatch({ format: "spaced-v2" }, "v2mid")).toMatch(/before the levels v2easy, v2mid, v2midrates/);
     expect(dataMismatch({ ...v2mid, v2Levels: ["v2easy", "v2mid"] }, "v2mid")).toMatch(/before the level v2midrates that/);
-    expect(dataMismatch(v2, "v2easy")).toMatch(/holds the v2 data \(compact layout\), and --mix v2easy needs the v1 data and the v2 levels of 1-3 steps \(v1 layout\)/);
+    // The four- to six-step level joined the same format later: data before it feeds v2mid, not v2long.
+    expect(dataMismatch(v2mid, "v2long")).toMatch(/written before the level v2long that --mix v2long samples/);
+    expect(dataMismatch({ ...v2mid, v2Levels: [...v2mid.v2Levels, "v2long"] }, "v2long")).toBeNull();
+    expect(dataMismatch({ ...v2mid, v2Levels: [...v2mid.v2Levels, "v2long"] }, "v2mid")).toBeNull();
+    expect(dataMismatch(v2, "v2easy")).toMatch(/holds the v2 data \(compact layout\), and --mix v2easy needs the v1 data and the v2 levels \(v1 layout\)/);
     expect(dataMismatch(v2easy, "lengths")).toMatch(/--mix lengths needs the v1 data/);
     expect(dataMismatch({ format: "future" }, "v1")).toMatch(/holds data of format "future"/);
     expect(dataMismatch(v1, "v2")).toMatch(/needs the v2 data/);

@@ -9,6 +9,7 @@ import { EVAL_SEED, TRAIN_SEED_BASE, generateProblems, type Problem, type Proble
 import {
   V2_EASY_OPTIONS,
   V2_EVAL_SEED,
+  V2_LONG_OPTIONS,
   V2_MID_OPTIONS,
   V2_TRAIN_SEED_BASE,
   RATE_LINES,
@@ -111,7 +112,7 @@ export function writeTokenFiles(workDir: string, codec: TextCodec, paragraphs: r
 }
 
 /** train.py's data mixes (its MIXES). */
-export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2mid", "v2"] as const;
+export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2mid", "v2long", "v2"] as const;
 export type DataMix = (typeof DATA_MIXES)[number];
 
 /** What a work folder's data holds (meta.json's format; the v1 data has none). */
@@ -119,20 +120,22 @@ export type DataFormat = "v1" | "compact" | "spaced-v2";
 const FORMAT_NAMES: Record<DataFormat, string> = {
   v1: "the v1 data",
   compact: "the v2 data (compact layout)",
-  "spaced-v2": "the v1 data and the v2 levels of 1-3 steps (v1 layout)",
+  "spaced-v2": "the v1 data and the v2 levels (v1 layout)",
 };
 
 /**
  * The data each mix reads: lengths the v1 problems at other canvas lengths; compact the v1
  * problems of the compact v2 data (the v2 answer layout on the old task), v2 all of that data;
  * v2easy the v1 problems and the two-digit v2 level in the v1 layout, where the model's
- * arithmetic lives; v2mid those, the level of numbers to 999 and its rate problems (the same data).
+ * arithmetic lives; v2mid those, the level of numbers to 999 and its rate problems; v2long those
+ * and the whole distribution's four- to six-step problems (the same data).
  */
-export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2", v2mid: "spaced-v2" };
+export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2", v2mid: "spaced-v2", v2long: "spaced-v2" };
 
 /** The v2 levels each mix samples (train.py's MIXES: the levels after the v1 ones). */
 export const MIX_V2_LEVELS: Record<DataMix, readonly string[]> = {
   v1: [], lengths: [], compact: [], v2: ["v2easy", "v2full"], v2easy: ["v2easy"], v2mid: ["v2easy", "v2mid", "v2midrates"],
+  v2long: ["v2easy", "v2mid", "v2midrates", "v2long"],
 };
 
 /**
@@ -161,7 +164,8 @@ export function dataMismatch(
  * problem exactly as v1 does). "compact": everything in the compact answer layout, the two-digit
  * level and the whole distribution; "spaced-v2": everything in the v1 layout, the levels of 1-3
  * steps (two-digit numbers, numbers to 999; six steps overflow L = 64 in that layout), with the
- * two-digit level's held-out slice (the one earlier runs' curves were measured on).
+ * two-digit level's held-out slice (the one earlier runs' curves were measured on), and the four- to
+ * six-step level, whose answers need canvases of 128 (train.py gives its batches no shorter ones).
  */
 export const V2_OLD_LEVELS: readonly { name: string; options: ProblemOptions; count: number }[] = [
   { name: "easy", options: { maxValue: 20, minSteps: 1, maxSteps: 2 }, count: 20_000 },
@@ -187,6 +191,10 @@ export const V2_LEVELS: readonly V2Level[] = [
   // 6,000 steps they moved little: 37 % and 4 %, rates 5-7 % right. Hence RATE_LINES: one line
   // that takes x first, from the line above or the question.
   { name: "v2midrates", options: V2_MID_OPTIONS, count: 150_000, shape: "rate" },
+  // Four to six steps, the whole distribution's numbers: half of its held-out problems, right 0-3 %
+  // of the time after 78,000 steps that never showed one. In the v1 layout 83 % of four-step answers
+  // fit L = 64, 27 % of five-step and 3 % of six-step ones, and all fit 128.
+  { name: "v2long", options: V2_LONG_OPTIONS, count: 100_000 },
 ];
 
 /** A v2 level's training problems from `seed` (the seed of its index in V2_LEVELS). */

@@ -315,6 +315,25 @@ class V2Mix(unittest.TestCase):
             self.assertTrue(np.allclose(tail.sum(1).numpy(), train.EOS_TAIL_WEIGHT))
         self.assertEqual(seen, set(train.CANVAS_LENGTHS))
 
+    def test_a_level_gets_only_canvases_its_longest_answer_fits(self):
+        # The four- to six-step level's answers reach 84 tokens: a canvas of 64 would cut them.
+        self.assertEqual({train.canvas_batch(np.random.default_rng(seed), 48, min_length=84)[0] for seed in range(60)}, {128, 256})
+        self.assertEqual({train.canvas_batch(np.random.default_rng(seed), 48, min_length=200)[0] for seed in range(20)}, {256})
+        with self.assertRaisesRegex(ValueError, "fits no canvas length"):
+            train.canvas_batch(np.random.default_rng(0), 48, min_length=257)
+        # Levels whose answers fit 64 draw exactly as before, so a run on them keeps its batches.
+        for seed in range(30):
+            self.assertEqual(train.canvas_batch(np.random.default_rng(seed), 48, min_length=57), train.canvas_batch(np.random.default_rng(seed), 48))
+        split = one_problem_split()
+        answer = np.concatenate([ANSWER] * 8)
+        split.tokens = np.concatenate([PROMPT, answer])
+        split.index = np.array([[0, len(PROMPT), len(answer)]], dtype=np.int32)
+        self.assertGreater(len(answer), 64)
+        rng = np.random.default_rng(1)
+        for _ in range(20):
+            ids, prompt_len, _, _, _ = train.long_canvas_batch(split, rng, 48)
+            self.assertGreaterEqual(ids.shape[1] - prompt_len, len(answer))
+
     def test_length_scores_report_each_evaluated_canvas_length(self):
         split = one_problem_split()
 
@@ -399,6 +418,10 @@ class V2Mix(unittest.TestCase):
         self.assertEqual(train.MIXES["v2"].drill_levels, ("full", "v2full"))
         self.assertAlmostEqual(train.MIXES["v2mid"].weights(0.5)[train.MIXES["v2mid"].levels.index("v2midrates")], 0.15)
         self.assertGreaterEqual(sum(train.MIXES["v2mid"].weights(0.5)[:3]), 0.4)
+        long = train.MIXES["v2long"]
+        self.assertEqual(long.levels[:-1], train.MIXES["v2mid"].levels)
+        self.assertAlmostEqual(long.weights(0.5)[long.levels.index("v2long")], 0.2)
+        self.assertGreaterEqual(sum(long.weights(0.5)[:3]), 0.35)
 
     def test_threshold_evaluation_writes_sure_tokens_together_at_any_canvas_length(self):
         split = one_problem_split()

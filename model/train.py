@@ -134,6 +134,13 @@ RECIPE_V2EASY = RECIPE + f"; v2easy mix: v1 problems and two-digit v2 word probl
 V2MID_LONG_RESULTS = 2 / 3
 RECIPE_V2MID = (RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word problems 20 %, v2 word problems with numbers to 999 25 % and rate problems alone 15 %, 1-3 steps, in the v1 layout, {LONG_CANVASES}; "
                 f"its drills from the first step, {V2MID_LONG_RESULTS:.0%} of their lines with results of three digits or more")
+# The v2long mix (`--mix v2long`, on the same data): after 78,000 steps of v2mid, which stopped
+# moving (50.8 / 52.4 / 51.0 % over its last three legs), the whole distribution's four- to six-step
+# problems, half of its held-out set, were right 1-3 % of the time: no mix had shown one. Their
+# level takes a fifth of the task batches, on canvases of 128 and 256 only (its answers overflow 64).
+RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 35 %, two-digit v2 word problems 15 %, v2 word problems with numbers to 999 20 %, rate problems alone 10 % (1-3 steps), "
+                 f"and v2 word problems of 4-6 steps 20 %, in the v1 layout, {LONG_CANVASES}, each level's batches on canvases its longest answer fits; "
+                 f"its drills from the first step, {V2MID_LONG_RESULTS:.0%} of their lines with results of three digits or more")
 
 
 def load_split(data_dir, name):
@@ -153,6 +160,11 @@ class TaskSplit:
         self.lengths = sorted(self.buckets)
         self.weights = np.array([len(self.buckets[k]) for k in self.lengths], dtype=np.float64)
         self.weights /= self.weights.sum()
+
+    @property
+    def max_target(self):
+        """The longest answer, in tokens: its batches need a canvas at least this long."""
+        return int(self.index[:, 2].max())
 
     def example(self, row, gen_length=GEN_LENGTH):
         start, prompt_len, target_len = self.index[row]
@@ -248,17 +260,25 @@ def drill_rows(splits, problems):
     return [(split, row) for split in splits for row in range(min(problems // len(splits), len(split.index)))]
 
 
-def canvas_batch(rng, batch, prompt_len_guess=80):
-    """A canvas length for a task batch and the batch size that keeps its tokens near those of
-    `batch` sequences at L = 64."""
-    gen_length = int(rng.choice(CANVAS_LENGTHS, p=CANVAS_WEIGHTS))
+def canvas_batch(rng, batch, prompt_len_guess=80, min_length=0):
+    """A canvas length for a task batch, of at least `min_length` (the level's longest answer: a
+    canvas the answer overflows teaches nothing), and the batch size that keeps its tokens near
+    those of `batch` sequences at L = 64."""
+    if min_length > CANVAS_LENGTHS[-1]:
+        raise ValueError(f"an answer of {min_length} tokens fits no canvas length of {CANVAS_LENGTHS}")
+    # Levels whose answers fit every length draw exactly as before, so their runs keep their batches.
+    lengths, weights = CANVAS_LENGTHS, CANVAS_WEIGHTS
+    if min_length > CANVAS_LENGTHS[0]:
+        kept = [(length, weight) for length, weight in zip(CANVAS_LENGTHS, CANVAS_WEIGHTS) if length >= min_length]
+        lengths, weights = [length for length, _ in kept], np.array([weight for _, weight in kept]) / sum(weight for _, weight in kept)
+    gen_length = int(rng.choice(lengths, p=weights))
     return gen_length, max(8, round(batch * (prompt_len_guess + 64) / (prompt_len_guess + gen_length)))
 
 
 def long_canvas_batch(level, rng, batch):
     """A task batch of `level` at a drawn canvas length, and loss weights that keep its [EOS]
     tail from drowning the answer."""
-    gen_length, size = canvas_batch(rng, batch)
+    gen_length, size = canvas_batch(rng, batch, min_length=level.max_target)
     ids, prompt_len, forced, shown = level.batch(rng, size, gen_length)
     return ids, prompt_len, forced, shown, eos_tail_weights(ids, prompt_len, EOS_TAIL_WEIGHT)
 
@@ -404,6 +424,11 @@ def curriculum_v2mid(progress):
     return [0.05, 0.1, 0.25, 0.2, 0.25, 0.15]
 
 
+def curriculum_v2long(progress):
+    """Sampling weights of (easy, medium, full, v2easy, v2mid, v2midrates, v2long)."""
+    return [0.05, 0.1, 0.2, 0.15, 0.2, 0.1, 0.2]
+
+
 class Mix(NamedTuple):
     """One --mix: the task levels it samples, their weights as the run progresses, its recipe, and
     whether its task batches take sampled canvas lengths and its evaluations the v2 held-out set."""
@@ -430,6 +455,8 @@ MIXES = {
     "v2easy": Mix(V1_LEVEL_NAMES + ("v2easy",), curriculum_v2easy, RECIPE_V2EASY, v2_eval=True, drill_levels=("full", "v2easy")),
     "v2mid": Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid", "v2midrates"), curriculum_v2mid, RECIPE_V2MID, v2_eval=True,
                  drills_from=0.0, long_results=V2MID_LONG_RESULTS, drill_levels=("full", "v2mid")),
+    "v2long": Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid", "v2midrates", "v2long"), curriculum_v2long, RECIPE_V2LONG, v2_eval=True,
+                  drills_from=0.0, long_results=V2MID_LONG_RESULTS, drill_levels=("full", "v2mid")),
     "v2": Mix(V1_LEVEL_NAMES + ("v2easy", "v2full"), curriculum_v2, RECIPE_V2, v2_eval=True, drill_levels=("full", "v2full")),
 }
 

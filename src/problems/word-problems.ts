@@ -138,6 +138,9 @@ export const V2_EASY_OPTIONS: WordProblemOptions = { maxValue: 99, minSteps: 1, 
  */
 export const V2_MID_OPTIONS: WordProblemOptions = { maxValue: 999, minSteps: 1, maxSteps: 3 };
 
+/** Four to six steps with the whole distribution's numbers: its long half, which V2_MID_OPTIONS leaves out. */
+export const V2_LONG_OPTIONS: WordProblemOptions = { minSteps: 4, maxSteps: 6 };
+
 /** The named held-out sets: "v2" the whole distribution, "v2easy" its two-digit level of 1-3 steps, "v2mid" numbers to 999 and 1-3 steps. */
 export type WordProblemSet = "v2" | "v2easy" | "v2mid";
 
