@@ -132,15 +132,16 @@ RECIPE_V2EASY = RECIPE + f"; v2easy mix: v1 problems and two-digit v2 word probl
 # are now 15 % of task sequences, and with those the others hold, 22 % of them have a rate (9 %
 # before). What was measured before and after: model/data.ts's v2midrates level (rates did not move).
 V2MID_LONG_RESULTS = 2 / 3
+V2MID_DRILLS = f"its drills from the first step, {V2MID_LONG_RESULTS:.0%} of their lines with results of three digits or more"
 RECIPE_V2MID = (RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word problems 20 %, v2 word problems with numbers to 999 25 % and rate problems alone 15 %, 1-3 steps, in the v1 layout, {LONG_CANVASES}; "
-                f"its drills from the first step, {V2MID_LONG_RESULTS:.0%} of their lines with results of three digits or more")
+                + V2MID_DRILLS)
 # The v2long mix (`--mix v2long`, on the same data): after 78,000 steps of v2mid, which stopped
 # moving (50.8 / 52.4 / 51.0 % over its last three legs), the whole distribution's four- to six-step
 # problems, half of its held-out set, were right 1-3 % of the time: no mix had shown one. Their
 # level takes a fifth of the task batches, on canvases of 128 and 256 only (its answers overflow 64).
 RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 35 %, two-digit v2 word problems 15 %, v2 word problems with numbers to 999 20 %, rate problems alone 10 % (1-3 steps), "
                  f"and v2 word problems of 4-6 steps 20 %, in the v1 layout, {LONG_CANVASES}, each level's batches on canvases its longest answer fits; "
-                 f"its drills from the first step, {V2MID_LONG_RESULTS:.0%} of their lines with results of three digits or more")
+                 + V2MID_DRILLS)
 
 
 def load_split(data_dir, name):
@@ -269,8 +270,10 @@ def canvas_batch(rng, batch, prompt_len_guess=80, min_length=0):
     # Levels whose answers fit every length draw exactly as before, so their runs keep their batches.
     lengths, weights = CANVAS_LENGTHS, CANVAS_WEIGHTS
     if min_length > CANVAS_LENGTHS[0]:
-        kept = [(length, weight) for length, weight in zip(CANVAS_LENGTHS, CANVAS_WEIGHTS) if length >= min_length]
-        lengths, weights = [length for length, _ in kept], np.array([weight for _, weight in kept]) / sum(weight for _, weight in kept)
+        fits = [i for i, length in enumerate(CANVAS_LENGTHS) if length >= min_length]
+        lengths = [CANVAS_LENGTHS[i] for i in fits]
+        weights = np.array([CANVAS_WEIGHTS[i] for i in fits])
+        weights /= weights.sum()
     gen_length = int(rng.choice(lengths, p=weights))
     return gen_length, max(8, round(batch * (prompt_len_guess + 64) / (prompt_len_guess + gen_length)))
 
@@ -445,6 +448,8 @@ class Mix(NamedTuple):
 
 
 V1_LEVEL_NAMES = ("easy", "medium", "full")
+V2MID = Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid", "v2midrates"), curriculum_v2mid, RECIPE_V2MID, v2_eval=True,
+            drills_from=0.0, long_results=V2MID_LONG_RESULTS, drill_levels=("full", "v2mid"))
 # The data each reads: model/data.ts MIX_DATA.
 # A checkpoint whose recipe differs from its mix's starts a new run on its weights.
 MIXES = {
@@ -453,10 +458,9 @@ MIXES = {
     "lengths": Mix(V1_LEVEL_NAMES, lambda progress: curriculum(1.0), RECIPE_LENGTHS),
     "compact": Mix(V1_LEVEL_NAMES, lambda progress: curriculum(1.0), RECIPE_COMPACT),
     "v2easy": Mix(V1_LEVEL_NAMES + ("v2easy",), curriculum_v2easy, RECIPE_V2EASY, v2_eval=True, drill_levels=("full", "v2easy")),
-    "v2mid": Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid", "v2midrates"), curriculum_v2mid, RECIPE_V2MID, v2_eval=True,
-                 drills_from=0.0, long_results=V2MID_LONG_RESULTS, drill_levels=("full", "v2mid")),
-    "v2long": Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid", "v2midrates", "v2long"), curriculum_v2long, RECIPE_V2LONG, v2_eval=True,
-                  drills_from=0.0, long_results=V2MID_LONG_RESULTS, drill_levels=("full", "v2mid")),
+    "v2mid": V2MID,
+    # v2mid with the four- to six-step level: the same drills.
+    "v2long": V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG),
     "v2": Mix(V1_LEVEL_NAMES + ("v2easy", "v2full"), curriculum_v2, RECIPE_V2, v2_eval=True, drill_levels=("full", "v2full")),
 }
 
