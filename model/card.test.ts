@@ -58,10 +58,13 @@ describe("model card", () => {
     const legacy = trainingRunsTable({ steps: 1690, minutes: 105, evals: [] }).split("\n");
     expect(legacy).toHaveLength(3);
     expect(legacy[2]).toContain("| 1 | 1690 | 105 | 48 |");
-    // A run that grew the model says so; one that only records its depth reads as before.
+    // A run that grew or cut the model says so; one that only records its depth reads as before.
     const deep = { steps: 3556, minutes: 85, batch: 48, device: "cpu", layers: 6 };
     expect(trainingRunsTable({ steps: 3556, minutes: 85, evals: [], runs: [{ ...deep, grown_from: 4 }] }).split("\n")[2]).toContain(
       "| 1 | 3556; grew the model from 4 to 6 layers | 85 |",
+    );
+    expect(trainingRunsTable({ steps: 4500, minutes: 53, evals: [], runs: [{ ...deep, steps: 4500, minutes: 53, layers: 4, cut_from: 6 }] }).split("\n")[2]).toContain(
+      "| 1 | 4500; kept the first 4 of the 6 layers it started from | 53 |",
     );
     expect(trainingRunsTable({ steps: 3556, minutes: 85, evals: [], runs: [deep] }).split("\n")[2]).toContain("| 1 | 3556 | 85 |");
   });

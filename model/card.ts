@@ -57,8 +57,10 @@ export interface TrainingRun {
   precisions?: Precisions;
   /** The model's depth in this run (absent in runs before it was recorded). */
   layers?: number;
-  /** The depth of the weights this run started from, where it grew them (train.py --grow-layers). */
+  /** The depth of the weights this run started from, where it grew them (train.py --layers). */
   grown_from?: number;
+  /** The depth of the weights this run started from, where it kept only their first blocks (train.py --layers). */
+  cut_from?: number;
 }
 
 /** One of train.py's progress measurements; the lengths mix adds exact match per canvas length (blocks of 16, τ 0.9). */
@@ -171,6 +173,14 @@ function precisionText(run: TrainingRun): string {
   return precisionsOf(run).map(([step, precision]) => (step === 0 ? precision : `${precision} from step ${step}`)).join(", ");
 }
 
+/** How a run changed the depth of the weights it started from, if it did. */
+function depthChange(run: TrainingRun): string {
+  if (run.layers === undefined) return "";
+  if (run.grown_from !== undefined) return `; grew the model from ${run.grown_from} to ${run.layers} layers`;
+  if (run.cut_from !== undefined) return `; kept the first ${run.layers} of the ${run.cut_from} layers it started from`;
+  return "";
+}
+
 /** The card's table of training runs, one row per run, in order. */
 export function trainingRunsTable(training: TrainingInfo): string {
   const runs = training.runs ?? [{ steps: training.steps, minutes: training.minutes, batch: 48, device: "cpu" }];
@@ -179,7 +189,7 @@ export function trainingRunsTable(training: TrainingInfo): string {
     const precision = precisionText(run);
     const where = precision === "fp32" ? device : `${device}; ${precision}`;
     const legs = run.legs ? `${run.steps} (legs ending at ${run.legs.join(", ")})` : `${run.steps}`;
-    const steps = run.grown_from === undefined || run.layers === undefined ? legs : `${legs}; grew the model from ${run.grown_from} to ${run.layers} layers`;
+    const steps = `${legs}${depthChange(run)}`;
     const batch = run.lr ? `${run.batch}, peak lr ${run.lr}` : `${run.batch}`;
     return `| ${i + 1} | ${steps} | ${run.minutes} | ${batch} | ${where} | ${run.recipe ?? "not recorded"} |`;
   });

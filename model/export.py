@@ -123,7 +123,7 @@ def cached_pass(model):
 
 def export_pass(model, forward, args, path, **options):
     """torch.onnx.export of `forward` traced on the model itself, so the graph's initializers keep
-    the PyTorch parameter names (train.load_onnx_weights reads them back); a wrapper module
+    the PyTorch parameter names (train.onnx_model reads them back); a wrapper module
     would prefix them."""
     model.forward = forward
     try:
@@ -232,14 +232,11 @@ def export_quantized(model, *paths):
 def export_from_onnx(out_dir, onnx_weights, kv_only):
     """The graphs of an already exported model (only the cached ones with kv_only), its weights
     read back from an ONNX file; config.json and the fixture stay as they are."""
-    from train import load_onnx_weights
+    from train import onnx_model
 
     config = json.load(open(os.path.join(out_dir, "config.json")))
-    model = DiffusionLM(ModelConfig(
-        vocab_size=config["vocab_size"], d_model=config["hidden_size"], n_layers=config["num_hidden_layers"],
-        n_heads=config["num_attention_heads"], d_ff=config["intermediate_size"], rope_theta=config["rope_theta"],
-    ))
-    load_onnx_weights(model, onnx_weights or os.path.join(out_dir, GRAPH))
+    model = onnx_model(onnx_weights or os.path.join(out_dir, GRAPH), config["vocab_size"], d_model=config["hidden_size"],
+                       n_heads=config["num_attention_heads"], d_ff=config["intermediate_size"], rope_theta=config["rope_theta"])
     model.eval()
     graphs = [] if kv_only else [export_full(model, out_dir)]
     export_quantized(model, *graphs, export_cached(model, out_dir))

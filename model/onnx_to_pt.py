@@ -5,12 +5,10 @@ import sys
 
 import torch
 
-from arch import DiffusionLM, ModelConfig
-from train import load_onnx_weights, shipped_training
+from train import onnx_model, shipped_training
 
 onnx_path, tokenizer_json, out_path = sys.argv[1:4]
 vocab = json.load(open(tokenizer_json))["model"]["vocab"]
-model = DiffusionLM(ModelConfig(vocab_size=len(vocab)))
-load_onnx_weights(model, onnx_path)
+model = onnx_model(onnx_path, len(vocab))
 torch.save({"model": model.state_dict(), "config": model.cfg.to_dict(), "training": shipped_training(onnx_path)}, out_path)
 print(f"onnx_to_pt: {out_path}")

@@ -507,6 +507,55 @@ class GrowLayers(unittest.TestCase):
             train.grow_layers(small, 2)
 
 
+class Depth(unittest.TestCase):
+    """Continued weights keep their depth unless a run asks for another (--layers)."""
+
+    def small(self, n_layers):
+        train.torch.manual_seed(0)
+        return train.DiffusionLM(train.ModelConfig(vocab_size=40, d_model=32, n_layers=n_layers, n_heads=4, d_ff=64))
+
+    def graph_file(self, weights):
+        """An ONNX file holding only these initializers (onnx_model reads nothing else)."""
+        import onnx
+        from onnx import helper, numpy_helper
+
+        inits = [numpy_helper.from_array(value.numpy(), name) for name, value in weights.items()]
+        path = os.path.join(tempfile.mkdtemp(), "model.onnx")
+        onnx.save(helper.make_model(helper.make_graph([], "weights", [], [], inits)), path)
+        return path
+
+    def test_an_exported_graph_loads_at_its_own_depth(self):
+        # The bug this guards: a 6-layer graph loaded into the default 4-layer model, the last two blocks dropped unseen.
+        deep = self.small(3)
+        model = train.onnx_model(self.graph_file(deep.state_dict()), 40, d_model=32, d_ff=64, n_heads=4)
+        self.assertEqual(model.cfg.n_layers, 3)
+        ids = train.torch.randint(0, 40, (2, 12))
+        with train.torch.no_grad():
+            self.assertTrue(train.torch.equal(model(ids), deep(ids)))
+
+    def test_a_graph_with_weights_left_over_or_missing_is_refused(self):
+        weights = dict(self.small(2).state_dict())
+        with self.assertRaises(SystemExit):  # another width
+            train.onnx_model(self.graph_file(weights), 40, d_model=64, d_ff=64, n_heads=4)
+        extra = {**weights, "blocks.0.extra.weight": train.torch.zeros(3)}
+        with self.assertRaises(SystemExit):
+            train.onnx_model(self.graph_file(extra), 40, d_model=32, d_ff=64, n_heads=4)
+
+    def test_cutting_keeps_the_first_blocks_and_refuses_a_depth_it_cannot_cut_to(self):
+        deep = self.small(3)
+        cut = train.cut_layers(deep, 2)
+        self.assertEqual(cut.cfg.n_layers, 2)
+        kept = cut.state_dict()
+        for name, value in deep.state_dict().items():
+            if name.startswith("blocks.2."):
+                self.assertNotIn(name, kept)
+            else:
+                self.assertTrue(train.torch.equal(kept[name], value), name)
+        for n_layers in (0, 3, 4):
+            with self.assertRaises(SystemExit):
+                train.cut_layers(deep, n_layers)
+
+
 class StepPrecision(unittest.TestCase):
     def test_a_bf16_step_gives_the_fp32_loss_and_fp32_gradients(self):
         train.DEVICE = "cpu"

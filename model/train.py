@@ -139,7 +139,11 @@ RECIPE_V2MID = (RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word prob
 # moving (50.8 / 52.4 / 51.0 % over its last three legs), the whole distribution's four- to six-step
 # problems, half of its held-out set, were right 1-3 % of the time: no mix had shown one. Their
 # level takes a fifth of the task batches, on canvases of 128 and 256 only (its answers overflow 64).
-RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 35 %, two-digit v2 word problems 15 %, v2 word problems with numbers to 999 20 %, rate problems alone 10 % (1-3 steps), "
+# Its first mix took the fifth from the v1 problems (35 %) and the numbers to 999 (20 %): 3,000
+# steps taught four steps (1.3 -> 11.7 % at L = 128) but cost the v1 problems 2-4 points. With
+# the v1 problems back at 40 % and the numbers to 999 at 15 % (and peak lr 8e-5 for 1.2e-4) the
+# v1 problems rose instead (91.6 / 92.0 / 90.4 -> 93.8 / 93.0 / 92.6 %, 4,500 steps).
+RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 40 %, two-digit v2 word problems 15 %, v2 word problems with numbers to 999 15 %, rate problems alone 10 % (1-3 steps), "
                  f"and v2 word problems of 4-6 steps 20 %, in the v1 layout, {LONG_CANVASES}, each level's batches on canvases its longest answer fits; "
                  + V2MID_DRILLS)
 
@@ -429,7 +433,7 @@ def curriculum_v2mid(progress):
 
 def curriculum_v2long(progress):
     """Sampling weights of (easy, medium, full, v2easy, v2mid, v2midrates, v2long)."""
-    return [0.05, 0.1, 0.2, 0.15, 0.2, 0.1, 0.2]
+    return [0.05, 0.1, 0.25, 0.15, 0.15, 0.1, 0.2]
 
 
 class Mix(NamedTuple):
@@ -639,8 +643,9 @@ def main():
     # Matrix products in bfloat16 (autocast): a step ran 2.3-3x faster on this VM's AVX-512 BF16
     # cores (fp32 goes through OpenBLAS); evaluation stays fp32, as the runtime's graphs are.
     parser.add_argument("--bf16", action="store_true")
-    # More capacity for continued weights (when starting from --init-onnx/--init-pt, not on resume): blocks appended as identities.
-    parser.add_argument("--grow-layers", type=int, help="layers of the model after growing the initial weights")
+    # Another depth for continued weights (when starting from --init-onnx/--init-pt, not on resume):
+    # more appends blocks that start as identities, fewer keeps the first blocks.
+    parser.add_argument("--layers", type=int, help="layers of the model built from the initial weights")
     args = parser.parse_args()
     preset = dict(PRESETS[args.preset])
     legs = args.steps or [preset["steps"]]
@@ -690,23 +695,32 @@ def main():
         if "training" in state and state["training"]["runs"][-1].get("recipe") != recipe:
             # The recipe changed: what ran so far becomes history and a new run (and schedule) starts.
             state.update(prior=state["training"], step=0, elapsed=0.0, evals=[], legs=[])
-            state.pop("grown_from", None)  # the growth belongs to the run that did it, now history
+            # A change of depth belongs to the run that did it, now history.
+            state.pop("grown_from", None)
+            state.pop("cut_from", None)
             print("train: recipe changed, starting a new run on these weights", flush=True)
     elif args.init_pt:
         init = torch.load(args.init_pt, map_location=DEVICE)
+        # At the depth the weights were saved with (older files have no config: the default).
+        model = DiffusionLM(ModelConfig(**init["config"]) if "config" in init else cfg).to(DEVICE)
         model.load_state_dict(init["model"])
         state["prior"] = init.get("training") or state["prior"]
         print(f"train: weights from {args.init_pt}, fresh optimizer and schedule", flush=True)
     elif args.init_onnx:
-        load_onnx_weights(model, args.init_onnx)
+        model = onnx_model(args.init_onnx, len(vocab)).to(DEVICE)
         state["prior"] = shipped_training(args.init_onnx)
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
-    if args.grow_layers and not ckpt:
-        # Noted so the run's record (and the card) says this run grew the model, not only how deep it ended.
-        state["grown_from"] = model.cfg.n_layers
-        model = grow_layers(model, args.grow_layers).to(DEVICE)
-        cfg = model.cfg
-        print(f"train: grown to {cfg.n_layers} layers (the new blocks start as identities)", flush=True)
+    if args.layers and not ckpt and args.layers != model.cfg.n_layers:
+        # Noted so the run's record (and the card) says this run changed the depth, not only how deep it ended.
+        if args.layers > model.cfg.n_layers:
+            state["grown_from"] = model.cfg.n_layers
+            model = grow_layers(model, args.layers).to(DEVICE)
+            print(f"train: grown to {args.layers} layers (the new blocks start as identities)", flush=True)
+        else:
+            state["cut_from"] = model.cfg.n_layers
+            model = cut_layers(model, args.layers).to(DEVICE)
+            print(f"train: cut to the first {args.layers} layers", flush=True)
+    cfg = model.cfg
     opt = torch.optim.AdamW(model.parameters(), lr=preset["lr"], betas=(0.9, 0.98), weight_decay=0.05)
     if ckpt:
         opt.load_state_dict(ckpt["opt"])
@@ -805,7 +819,7 @@ def grow_layers(model, n_layers):
     residual stream until training moves them. The int8 download grows by about 0.8 MB a block
     at this width (8.4 MB for 4 layers; the budget is 25 MB)."""
     if n_layers <= model.cfg.n_layers:
-        raise SystemExit(f"train: --grow-layers {n_layers} must exceed the model's {model.cfg.n_layers} layers")
+        raise SystemExit(f"train: --layers {n_layers} to grow must exceed the model's {model.cfg.n_layers} layers")
     grown = DiffusionLM(ModelConfig(**{**model.cfg.to_dict(), "n_layers": n_layers}))
     weights = grown.state_dict()
     weights.update({k: v.cpu() for k, v in model.state_dict().items()})
@@ -817,17 +831,36 @@ def grow_layers(model, n_layers):
     return grown
 
 
-def load_onnx_weights(model, path):
-    """The exported graph keeps every parameter under its PyTorch name (constant folding off)."""
+def cut_layers(model, n_layers):
+    """A shallower model: the first n_layers blocks of `model`, the rest dropped (with the
+    embedding and the final norm). Not the same function; training recovers it."""
+    if not 0 < n_layers < model.cfg.n_layers:
+        raise SystemExit(f"train: --layers {n_layers} to cut must be between 1 and the model's {model.cfg.n_layers - 1} layers")
+    cut = DiffusionLM(ModelConfig(**{**model.cfg.to_dict(), "n_layers": n_layers}))
+    cut.load_state_dict({k: v for k, v in model.state_dict().items() if k in cut.state_dict()})
+    return cut
+
+
+def onnx_model(path, vocab_size, **dims):
+    """The model an exported graph holds, at its own depth: the graph keeps every parameter under
+    its PyTorch name (constant folding off). `dims`: the other ModelConfig fields, where not the
+    defaults (a graph holds no head count). A graph whose weights do not all fit (another width,
+    or parameters left over) is refused, so no layer is silently dropped."""
     import onnx
     from onnx import numpy_helper
 
     weights = {init.name: numpy_helper.to_array(init) for init in onnx.load(path).graph.initializer}
+    depth = len({name.split(".")[1] for name in weights if name.startswith("blocks.")})
+    model = DiffusionLM(ModelConfig(vocab_size=vocab_size, n_layers=depth, **dims))
     state = model.state_dict()
     missing = [k for k in state if k not in weights or tuple(weights[k].shape) != tuple(state[k].shape)]
     if missing:
         raise SystemExit(f"train: {path} lacks parameters {missing[:5]} (of {len(missing)}) for this architecture")
+    left_over = [k for k in weights if k not in state and (k.startswith("blocks.") or k in ("embed.weight", "norm.weight"))]
+    if left_over:
+        raise SystemExit(f"train: {path} has parameters this architecture does not use: {left_over[:5]}")
     model.load_state_dict({k: torch.from_numpy(weights[k].copy()) for k in state})
+    return model
 
 
 def shipped_training(onnx_path):
@@ -853,8 +886,9 @@ def training_summary(state, preset, device, recipe=RECIPE, layers=None):
            "threads": preset["threads"], "precisions": precisions(state), "blas_core": os.environ.get("OPENBLAS_CORETYPE"), "recipe": recipe}
     if layers is not None:
         run["layers"] = layers
-    if "grown_from" in state:
-        run["grown_from"] = state["grown_from"]
+    for key in ("grown_from", "cut_from"):
+        if key in state:
+            run[key] = state[key]
     if len(state.get("legs", [])) > 1:
         run["legs"] = state["legs"]
     return {
