@@ -710,7 +710,9 @@ def main():
         model = onnx_model(args.init_onnx, len(vocab)).to(DEVICE)
         state["prior"] = shipped_training(args.init_onnx)
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
-    if args.layers and not ckpt and args.layers != model.cfg.n_layers:
+    if args.layers is not None and ckpt and args.layers != model.cfg.n_layers:
+        print(f"train: --layers {args.layers} ignored: the checkpoint resumes at its own {model.cfg.n_layers} layers", flush=True)
+    if args.layers is not None and not ckpt and args.layers != model.cfg.n_layers:
         # Noted so the run's record (and the card) says this run changed the depth, not only how deep it ended.
         if args.layers > model.cfg.n_layers:
             state["grown_from"] = model.cfg.n_layers
