@@ -710,11 +710,11 @@ def main():
         model = onnx_model(args.init_onnx, len(vocab)).to(DEVICE)
         state["prior"] = shipped_training(args.init_onnx)
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
-    if args.layers is not None and ckpt and args.layers != model.cfg.n_layers:
-        print(f"train: --layers {args.layers} ignored: the checkpoint resumes at its own {model.cfg.n_layers} layers", flush=True)
-    if args.layers is not None and not ckpt and args.layers != model.cfg.n_layers:
+    if args.layers is not None and args.layers != model.cfg.n_layers:
         # Noted so the run's record (and the card) says this run changed the depth, not only how deep it ended.
-        if args.layers > model.cfg.n_layers:
+        if ckpt:
+            print(f"train: --layers {args.layers} ignored: the checkpoint resumes at its own {model.cfg.n_layers} layers", flush=True)
+        elif args.layers > model.cfg.n_layers:
             state["grown_from"] = model.cfg.n_layers
             model = grow_layers(model, args.layers).to(DEVICE)
             print(f"train: grown to {args.layers} layers (the new blocks start as identities)", flush=True)
@@ -839,7 +839,8 @@ def cut_layers(model, n_layers):
     if not 0 < n_layers < model.cfg.n_layers:
         raise SystemExit(f"train: --layers {n_layers} to cut must be between 1 and the model's {model.cfg.n_layers - 1} layers")
     cut = DiffusionLM(ModelConfig(**{**model.cfg.to_dict(), "n_layers": n_layers}))
-    cut.load_state_dict({k: v for k, v in model.state_dict().items() if k in cut.state_dict()})
+    kept = cut.state_dict().keys()
+    cut.load_state_dict({k: v for k, v in model.state_dict().items() if k in kept})
     return cut
 
 
@@ -858,7 +859,7 @@ def onnx_model(path, vocab_size, **dims):
     missing = [k for k in state if k not in weights or tuple(weights[k].shape) != tuple(state[k].shape)]
     if missing:
         raise SystemExit(f"train: {path} lacks parameters {missing[:5]} (of {len(missing)}) for this architecture")
-    left_over = [k for k in weights if k not in state and (k.startswith("blocks.") or k in ("embed.weight", "norm.weight"))]
+    left_over = [k for k in weights if k.startswith("blocks.") and k not in state]
     if left_over:
         raise SystemExit(f"train: {path} has parameters this architecture does not use: {left_over[:5]}")
     model.load_state_dict({k: torch.from_numpy(weights[k].copy()) for k in state})
