@@ -232,11 +232,10 @@ def export_quantized(model, *paths):
 def export_from_onnx(out_dir, onnx_weights, kv_only):
     """The graphs of an already exported model (only the cached ones with kv_only), its weights
     read back from an ONNX file; config.json and the fixture stay as they are."""
-    from train import onnx_model
+    from train import config_dims, onnx_model
 
     config = json.load(open(os.path.join(out_dir, "config.json")))
-    model = onnx_model(onnx_weights or os.path.join(out_dir, GRAPH), config["vocab_size"], d_model=config["hidden_size"],
-                       n_heads=config["num_attention_heads"], d_ff=config["intermediate_size"], rope_theta=config["rope_theta"])
+    model = onnx_model(onnx_weights or os.path.join(out_dir, GRAPH), config["vocab_size"], **config_dims(config))
     model.eval()
     graphs = [] if kv_only else [export_full(model, out_dir)]
     export_quantized(model, *graphs, export_cached(model, out_dir))

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from arch import DiffusionLM, ModelConfig
-from train import onnx_model
+from train import config_dims, onnx_model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_DIR = os.path.join(ROOT, "public", "models", "dllm-tiny")
@@ -82,8 +82,7 @@ def full_job(graph, ids, rows, fetch=None):
 
 def shipped_model():
     config = read_json(os.path.join(MODEL_DIR, "config.json"))
-    model = onnx_model(GRAPHS["model"], config["vocab_size"], d_model=config["hidden_size"],
-                       n_heads=config["num_attention_heads"], d_ff=config["intermediate_size"], rope_theta=config["rope_theta"])
+    model = onnx_model(GRAPHS["model"], config["vocab_size"], **config_dims(config))
     # The graph's depth is the card's.
     assert model.cfg.n_layers == config["num_hidden_layers"], (model.cfg.n_layers, config["num_hidden_layers"])
     return model.eval(), config

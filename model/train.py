@@ -844,6 +844,11 @@ def cut_layers(model, n_layers):
     return cut
 
 
+def config_dims(config):
+    """onnx_model's dims from a model folder's config.json (the fields a graph does not hold or may not default)."""
+    return dict(d_model=config["hidden_size"], n_heads=config["num_attention_heads"], d_ff=config["intermediate_size"], rope_theta=config["rope_theta"])
+
+
 def onnx_model(path, vocab_size, **dims):
     """The model an exported graph holds, at its own depth: the graph keeps every parameter under
     its PyTorch name (constant folding off). `dims`: the other ModelConfig fields, where not the
