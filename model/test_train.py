@@ -603,5 +603,63 @@ class StepPrecision(unittest.TestCase):
         self.assertEqual((run["grown_from"], run["layers"]), (4, 6))
 
 
+
+class ProbeResults(unittest.TestCase):
+    """model/probe_results.py: step results in context and in drills."""
+
+    ANSWER = encode("14 + 9 = 23\n23 + 3 * 4 = 23 + 12 = 35\n35 - 7 = 28\n## ## 28")
+
+    def setUp(self):
+        import probe_results
+        self.probe = probe_results
+        self.pieces = [""] * 32
+        for piece, token in PIECES.items():
+            self.pieces[token] = piece
+        for digit, token in DIGIT.items():
+            self.pieces[token] = digit
+
+    def test_each_step_line_is_named_by_its_operation_and_result_digits(self):
+        written = lambda positions: [int(self.ANSWER[i]) - 10 for i in positions]
+        self.assertEqual(written(train.step_result(self.ANSWER, 0)), [2, 3])
+        self.assertEqual(written(train.step_result(self.ANSWER, 1)), [2, 3, 1, 2, 3, 5])  # a rate: all after its first =
+        lines = self.probe.step_lines(self.ANSWER)
+        self.assertEqual([start for start, _, _ in lines], [0, 8, 24])
+        kinds = [self.probe.line_kind(line, result, self.pieces) for _, line, result in lines]
+        self.assertEqual(kinds, [("+", 2), ("rate", 2), ("-", 2)])
+
+    def test_in_context_a_result_is_written_with_everything_after_it_hidden(self):
+        canvas = np.concatenate([PROMPT, self.ANSWER, [train.EOS] * 8])
+        result = len(PROMPT) + 8 + self.probe.step_lines(self.ANSWER)[1][2]
+
+        class Oracle(train.torch.nn.Module):
+            """Knows the canvas; with `peek`, only while the token after the last hidden one shows."""
+            def __init__(self, peek):
+                super().__init__()
+                self.peek = peek
+
+            def forward(self, ids):
+                visible = not self.peek or ids[0, result[-1] + 1] != train.MASK
+                truth = train.torch.from_numpy(canvas if visible else np.zeros_like(canvas))
+                return train.torch.nn.functional.one_hot(truth, 32).float()[None]
+
+        self.assertTrue(self.probe.right_in_context(Oracle(False), canvas, list(result)))
+        self.assertFalse(self.probe.right_in_context(Oracle(True), canvas, list(result)))
+
+    def test_in_drills_every_result_is_hidden_and_read_off(self):
+        lines = [(line, result) for _, line, result in self.probe.step_lines(self.ANSWER)] * 6
+        seen = []
+
+        class Echo(train.torch.nn.Module):
+            """Writes back what it is shown: right only where nothing was hidden."""
+            def forward(self, ids):
+                seen.append(ids[0].clone())
+                return train.torch.nn.functional.one_hot(ids, 32).float()
+
+        self.assertEqual(self.probe.right_in_drills(Echo(), lines), [False] * len(lines))
+        self.assertGreater(len(seen), 1)  # 18 lines fill more than one row
+        hidden = sum(int((row == train.MASK).sum()) for row in seen)
+        self.assertEqual(hidden, sum(len(result) for _, result in lines))
+        self.assertTrue(all(len(row) == train.DRILL_LENGTH for row in seen))
+
 if __name__ == "__main__":
     unittest.main()
