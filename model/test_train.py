@@ -464,38 +464,6 @@ class V2Mix(unittest.TestCase):
         self.assertNotIn("drill", [train.batch_kind(step, 0.0) for step in range(10)])
         self.assertIn("its drills from the first step", train.MIXES["v2mid"].recipe)
 
-    def test_context_drills_show_the_answer_up_to_one_result_and_weigh_that_result_alone(self):
-        split = one_problem_split()
-        answer = encode("14 + 9 = 23\n23 + 3 * 4 = 23 + 12 = 35\n## ## 35")
-        split.tokens = np.concatenate([PROMPT, answer])
-        split.index = np.array([[0, len(PROMPT), len(answer)]], dtype=np.int32)
-        self.assertEqual(split.steps(0), 2)
-        written = lambda positions: [int(answer[i]) - 10 for i in positions]
-        ids, prompt_len, forced, shown, weights = split.result_batch(np.random.default_rng(0), 16, 64)
-        self.assertEqual(prompt_len, len(PROMPT))
-        self.assertEqual(ids.shape, (16, len(PROMPT) + 64))
-        seen = set()
-        for row in range(16):
-            result = np.flatnonzero(weights[row].numpy())
-            seen.add(tuple(written(result - prompt_len)))
-            # Before the result: the answer shown; from its first digit to the canvas's end: masked.
-            self.assertTrue(shown[row, prompt_len:result[0]].all() and not shown[row, result[0]:].any())
-            self.assertTrue(forced[row, result[0]:].all() and not forced[row, :result[0]].any())
-        self.assertEqual(seen, {(2, 3), (2, 3, 1, 2, 3, 5)})  # either step, never the #### line
-        train.DEVICE = "cpu"
-        model = train.DiffusionLM(train.ModelConfig(vocab_size=32, d_model=32, n_heads=2, n_layers=1, d_ff=64))
-        # Only the weighted positions count: the loss is their mean cross-entropy whatever else is masked.
-        gen = train.torch.Generator().manual_seed(0)
-        loss = train.diffusion_loss(model, ids, prompt_len, gen, forced, uniform=False, shown=shown, weights=weights)
-        hidden = model.hidden(train.torch.where(forced, train.MASK, ids))
-        ce = train.torch.nn.functional.cross_entropy(model.logits(hidden).transpose(1, 2), ids, reduction="none")
-        expected = ((ce * weights).sum(1) / weights.sum(1)).mean()
-        self.assertAlmostEqual(loss.item(), expected.item(), places=5)
-
-    def test_only_the_v2long_mix_has_context_drills(self):
-        self.assertEqual({name for name, mix in train.MIXES.items() if mix.context_drills}, {"v2long"})
-        self.assertIn("context drills", train.MIXES["v2long"].recipe)
-
     def test_drills_draw_from_several_splits(self):
         split = one_problem_split()
         self.assertEqual(len(train.Drills([split, split]).lines), 4)

@@ -143,19 +143,9 @@ RECIPE_V2MID = (RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word prob
 # steps taught four steps (1.3 -> 11.7 % at L = 128) but cost the v1 problems 2-4 points. With
 # the v1 problems back at 40 % and the numbers to 999 at 15 % (and peak lr 8e-5 for 1.2e-4) the
 # v1 problems rose instead (91.6 / 92.0 / 90.4 -> 93.8 / 93.0 / 92.6 %, 4,500 steps).
-# The drills teach the arithmetic out of context: packed ten to a row, random lines of sums and
-# differences to three digits came out right 100 % of the time (the shipped weights, 56-89 lines
-# a kind), yet the same weights wrote the step results of held-out v2 answers right 69 % of the
-# time with the answer before them shown and all after hidden, as a decoder meets them (two-digit
-# sums 82 %, three-digit 50 %). In a task sequence that state is a block share's, where the loss
-# spreads over every masked token to the canvas's end and a result's digits are a few of a hundred.
-# So this share of drill batches are context drills instead: task canvases with the answer shown
-# up to one step's result, that result and all after it masked, and the loss on the result alone.
-CONTEXT_DRILLS = 0.5
 RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 40 %, two-digit v2 word problems 15 %, v2 word problems with numbers to 999 15 %, rate problems alone 10 % (1-3 steps), "
                  f"and v2 word problems of 4-6 steps 20 %, in the v1 layout, {LONG_CANVASES}, each level's batches on canvases its longest answer fits; "
-                 + V2MID_DRILLS + f"; {CONTEXT_DRILLS:.0%} of drill batches are context drills (a task canvas shown up to one step's result, "
-                 "that result and all after it masked, the loss on the result's digits alone)")
+                 + V2MID_DRILLS)
 
 
 def load_split(data_dir, name):
@@ -216,27 +206,6 @@ class TaskSplit:
                 forced[i, prompt_len + copied_numbers(target)] = True
         ids = torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
         return ids, prompt_len, torch.from_numpy(forced), torch.from_numpy(shown)
-
-    def result_batch(self, rng, size, gen_length=GEN_LENGTH):
-        """Context drills: canvases of one prompt length as a decoder meets a step's result (the
-        answer before it shown, it and everything after masked), with loss weights on that
-        result's digits alone."""
-        prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
-        rows = rng.choice(self.buckets[prompt_len], size=size)
-        forced = np.zeros((size, prompt_len + gen_length), dtype=bool)
-        shown = np.zeros_like(forced)
-        weights = np.zeros(forced.shape, dtype=np.float32)
-        for i, row in enumerate(rows):
-            result = step_result(self.answer(row), int(rng.integers(0, self.steps(row)))) + prompt_len
-            shown[i, prompt_len:result[0]] = True
-            forced[i, result[0]:] = True
-            weights[i, result] = 1.0
-        ids = torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
-        return ids, prompt_len, torch.from_numpy(forced), torch.from_numpy(shown), torch.from_numpy(weights)
-
-    def steps(self, row):
-        """Step lines of a problem's answer: one newline ends each."""
-        return int((self.answer(row) == NEWLINE_ID).sum())
 
 
 class Drills:
@@ -491,7 +460,6 @@ class Mix(NamedTuple):
     # The levels whose step lines the drills take: the full v1 level and the hardest v2 one (the
     # easier levels' kinds of lines are among theirs).
     drill_levels: tuple = ("full",)
-    context_drills: float = 0.0  # the share of drill batches that are context drills (CONTEXT_DRILLS)
 
 
 V1_LEVEL_NAMES = ("easy", "medium", "full")
@@ -507,8 +475,7 @@ MIXES = {
     "v2easy": Mix(V1_LEVEL_NAMES + ("v2easy",), curriculum_v2easy, RECIPE_V2EASY, v2_eval=True, drill_levels=("full", "v2easy")),
     "v2mid": V2MID,
     # v2mid with the four- to six-step level: the same drills.
-    "v2long": V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG,
-                                context_drills=CONTEXT_DRILLS),
+    "v2long": V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG),
     "v2": Mix(V1_LEVEL_NAMES + ("v2easy", "v2full"), curriculum_v2, RECIPE_V2, v2_eval=True, drill_levels=("full", "v2full")),
 }
 
@@ -808,11 +775,6 @@ def main():
                 starts = rng.integers(0, len(prose) - PROSE_LENGTH, size=preset["batch"] // 2)
                 ids = torch.from_numpy(np.stack([prose[s:s + PROSE_LENGTH] for s in starts]))
                 loss = diffusion_loss(model, ids, 0, gen)
-            elif kind == "drill" and mix.context_drills and rng.random() < mix.context_drills:
-                level = levels[rng.choice(len(levels), p=mix.weights(progress))]
-                gen_length, size = canvas_batch(rng, preset["batch"], min_length=level.max_target)
-                ids, prompt_len, forced, shown, weights = level.result_batch(rng, size, gen_length)
-                loss = diffusion_loss(model, ids, prompt_len, gen, forced, uniform=False, shown=shown, weights=weights)
             elif kind == "drill":
                 ids, forced = drills.batch(rng, preset["batch"])
                 loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
