@@ -1,0 +1,99 @@
+/**
+ * Step results as the page's default decoder writes them (issue #22): for each `a op b = c` line
+ * of the generated answers, whether c is right for the operands as written, and in what order the
+ * decoder wrote it: its line's newline before its digits (its length settled first) or not, and
+ * its digits in one pass (all sure at once) or over several. model/probe_results.py measures the
+ * same lines in a probe's state; this is what the engine does.
+ *
+ *   npx tsx model/probe-decoding.ts [model folder] [v2mid|v2easy|v2] [problems] [--show]
+ */
+import { generate } from "../src/decoding/engine.ts";
+import { cellOptions } from "../src/eval/settings.ts";
+import { loadModel } from "../src/node/model.ts";
+import { V2_EVAL_SEED, heldOutWordProblems, type WordProblemSet } from "../src/problems/word-problems.ts";
+
+export interface WrittenResult {
+  line: string;
+  right: boolean;
+  newlineFirst: boolean;
+  onePass: boolean;
+  /** Each token of the line (and the next few), with the pass that wrote it. */
+  order: string;
+}
+
+const STEP = /^\s*(\d+) ([-+*/]) (\d+) = (\d+)\s*$/;
+
+/**
+ * The step lines of an answer given as its tokens' texts (`pieces`, the answer's first token at 0)
+ * and the pass that wrote each (`passOf`). Rate lines (`x + k * m = x + p = r`) are left out.
+ */
+export function writtenResults(pieces: readonly string[], passOf: (k: number) => number): WrittenResult[] {
+  const out: WrittenResult[] = [];
+  let start = 0;
+  for (let end = 0; end <= pieces.length; end++) {
+    if (end < pieces.length && pieces[end] !== "\n") continue;
+    const line = pieces.slice(start, end).join("");
+    const m = STEP.exec(line);
+    if (m) {
+      const [a, op, b, c] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
+      const truth = op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
+      const digits: number[] = [];
+      for (let k = end - 1; k >= start && /^\d$/.test(pieces[k]!.trim()); k--) digits.unshift(k);
+      const passes = digits.map(passOf);
+      const order = pieces.slice(start, Math.min(pieces.length, end + 6)).map((p, k) => `${JSON.stringify(p)}@${passOf(start + k)}`);
+      out.push({
+        line: line.trim(),
+        right: c === truth,
+        newlineFirst: end < pieces.length && passOf(end) < Math.min(...passes),
+        onePass: Math.min(...passes) === Math.max(...passes),
+        order: order.join(" "),
+      });
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/** [lines, right] per kind: "newline first" or "newline later", by "one pass" or "over passes". */
+export function tallyByOrder(results: readonly WrittenResult[]): Map<string, [number, number]> {
+  const tally = new Map<string, [number, number]>();
+  for (const r of results) {
+    for (const key of ["all", `${r.newlineFirst ? "newline first" : "newline later"}, ${r.onePass ? "digits in one pass" : "digits over passes"}`]) {
+      const counts = tally.get(key) ?? [0, 0];
+      counts[0]++;
+      counts[1] += r.right ? 1 : 0;
+      tally.set(key, counts);
+    }
+  }
+  return tally;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a !== "--show");
+  const [modelDir = "public/models/dllm-tiny", set = "v2mid", count = "200"] = args;
+  const loaded = await loadModel(modelDir, { dtype: "q8" });
+  const plan = { settings: ["adablock" as const], blockSizes: [16], genLength: 64, delimiterThreshold: 0.3, fixedSteps: 64 };
+  const options = cellOptions({ setting: "adablock", blockSize: 16 }, plan);
+  const results: WrittenResult[] = [];
+  try {
+    for (const problem of heldOutWordProblems(set as WordProblemSet, V2_EVAL_SEED, Number(count))) {
+      const passOf = new Map<number, number>();
+      const from = loaded.codec.encode(problem.prompt).length;
+      const answer = await generate(loaded, problem.prompt, options, {
+        onStep: (event) => {
+          for (const p of event.committed.positions) passOf.set(p - from, event.step);
+        },
+      });
+      // Each token's text as it reads in the answer (a lone token's decoding drops its leading space).
+      const texts = answer.tokens.map((_, k) => loaded.codec.decode(answer.tokens.slice(0, k + 1)).slice(loaded.codec.decode(answer.tokens.slice(0, k)).length));
+      results.push(...writtenResults(texts, (k) => passOf.get(k) ?? -1));
+    }
+  } finally {
+    await loaded.model.dispose();
+  }
+  if (process.argv.includes("--show")) for (const r of results.filter((r) => !r.right)) console.log(`${r.line}: ${r.order}`);
+  console.log(`| step lines (${set}, ${count} problems, +AdaBlock B0 16, int8) | lines | right |\n|---|---:|---:|`);
+  for (const [key, [n, right]] of [...tallyByOrder(results)].sort()) console.log(`| ${key} | ${n} | ${((100 * right) / n).toFixed(1)} % |`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
