@@ -5,6 +5,8 @@ For each step line of the first held-out v2 problems (model/work/data's v2heldou
 - in context: the answer shown up to the line's result, the result and everything after it hidden,
   as a decoder meets it; the result's digits written one a pass, the surest first;
 - the same, the newline after the result shown (its length known, as in the drills);
+- decoded as the threshold rule decodes a block of 16 from the line's start (the line and all after
+  hidden, each pass writing what is surer than 0.9, else the surest), the page decoder's state;
 - in drills: the same lines shuffled and packed into rows as train.py's drills pack them, every
   result hidden, read off in one pass.
 Right means every digit of the result right. Per kind of line (operation, digits of its result):
@@ -70,6 +72,24 @@ def right_in_context(model, canvas, positions, show_end=False):
 
 
 @torch.no_grad()
+def right_in_block(model, canvas, line_start, positions, size=16, threshold=0.9):
+    """Whether the digits at `positions` come out right when their line is decoded as the threshold
+    rule decodes a block: the answer before the line shown, it and all after hidden, and each pass
+    writing every position of the block [line_start, line_start + size) surer than `threshold`
+    (else the surest one) until those digits are written. The block reaches the result's end."""
+    noisy = torch.tensor(canvas)[None]
+    noisy[0, line_start:] = train.MASK
+    block = range(line_start, min(len(canvas), max(line_start + size, positions[-1] + 1)))
+    while any(noisy[0, p] == train.MASK for p in positions):
+        todo = [p for p in block if noisy[0, p] == train.MASK]
+        confidence, token = model(noisy)[0, todo].softmax(-1).max(-1)
+        sure = (confidence > threshold).nonzero().flatten().tolist() or [int(confidence.argmax())]
+        for k in sure:
+            noisy[0, todo[k]] = token[k]
+    return all(int(noisy[0, p]) == canvas[p] for p in positions)
+
+
+@torch.no_grad()
 def right_in_drills(model, lines):
     """Per line, whether its result comes out right in one pass, the lines packed into drill rows."""
     right = []
@@ -96,8 +116,8 @@ def right_in_drills(model, lines):
 
 
 def probe(model, split, pieces, count):
-    """{kind: [lines, right in context, right in context with the result's end shown, right in drills]}."""
-    tally = collections.defaultdict(lambda: [0, 0, 0, 0])
+    """{kind: [lines, right in context, with the result's end shown, decoded as a block, in drills]}."""
+    tally = collections.defaultdict(lambda: [0, 0, 0, 0, 0])
     lines, kinds = [], []
     for row in range(min(count, len(split.index))):
         canvas, prompt_len = split.example(row, GEN_LENGTH)
@@ -108,12 +128,13 @@ def probe(model, split, pieces, count):
             positions = list(prompt_len + line_start + result)
             counts[1] += right_in_context(model, canvas, positions)
             counts[2] += right_in_context(model, canvas, positions, show_end=True)
+            counts[3] += right_in_block(model, canvas, prompt_len + line_start, positions)
             lines.append((line, result))
             kinds.append(kind)
     # Shuffled, as the drills draw them: packed in order, a line's result would stand in the next line.
     order = np.random.default_rng(0).permutation(len(lines))
     for k, right in zip(order, right_in_drills(model, [lines[k] for k in order])):
-        tally[kinds[k]][3] += right
+        tally[kinds[k]][4] += right
     return tally
 
 
@@ -130,8 +151,8 @@ def main():
     use_vocabulary(pieces)
     split = train.TaskSplit(os.path.join(args.work, "data"), "v2heldout")
     tally = probe(load(args.model), split, pieces, args.count)
-    print("| line | lines | right in context | in context, its end shown | in drills |\n|---|---:|---:|---:|---:|")
-    total = [0, 0, 0, 0]
+    print("| line | lines | right in context | in context, its end shown | decoded as a block | in drills |\n|---|---:|---:|---:|---:|---:|")
+    total = [0, 0, 0, 0, 0]
     for (op, digits), counts in sorted(tally.items()):
         print(f"| {op}, {digits}-digit result | {counts[0]} | " + " | ".join(f"{right / counts[0]:.1%}" for right in counts[1:]) + " |")
         total = [a + b for a, b in zip(total, counts)]

@@ -645,6 +645,24 @@ class ProbeResults(unittest.TestCase):
         self.assertTrue(self.probe.right_in_context(Oracle(False), canvas, list(result)))
         self.assertFalse(self.probe.right_in_context(Oracle(True), canvas, list(result)))
 
+    def test_as_a_block_the_line_and_what_follows_are_written_around_the_result(self):
+        canvas = np.concatenate([PROMPT, self.ANSWER, [train.EOS] * 8])
+        line_start = len(PROMPT)
+        result = line_start + self.probe.step_lines(self.ANSWER)[0][2]
+        follows = result[-1] + 2  # the next line's first digit (in the block), a copy of the result's first
+
+        class ReadsOn(train.torch.nn.Module):
+            """Sure of every token but the result's digits, which it knows only once the next line shows."""
+            def forward(self, ids):
+                logits = train.torch.nn.functional.one_hot(train.torch.from_numpy(canvas), 32).float()[None] * 50
+                if ids[0, follows] == train.MASK:
+                    logits[0, result] = 0.0
+                    logits[0, result, 3] = 1.0  # unsure, and wrong
+                return logits
+
+        self.assertTrue(self.probe.right_in_block(ReadsOn(), canvas, line_start, list(result)))
+        self.assertFalse(self.probe.right_in_context(ReadsOn(), canvas, list(result)))
+
     def test_in_drills_every_result_is_hidden_and_read_off(self):
         lines = [(line, result) for _, line, result in self.probe.step_lines(self.ANSWER)] * 6
         seen = []
