@@ -2,8 +2,8 @@
  * Step results as the page's default decoder writes them (issue #22): for each `a op b = c` line
  * of the generated answers, whether c is right for the operands as written, and in what order the
  * decoder wrote it: its line's newline before its digits (its length settled first) or not, and
- * its digits in one pass (all sure at once) or over several. model/probe_results.py measures the
- * same lines in a probe's state; this is what the engine does.
+ * its digits in one pass (all sure at once) or over several. model/probe_results.py sets up the
+ * states a result can be written in by hand, on the reference answers; this is what the engine does.
  *
  *   npx tsx model/probe-decoding.ts [model folder] [v2mid|v2easy|v2] [problems] [--show]
  */

@@ -2,11 +2,12 @@
 
 For each step line of the first held-out v2 problems (model/work/data's v2heldout, written by
 `npm run model:build -- --only data --mix v2long`):
-- in context: the answer shown up to the line's result, the result and everything after it hidden,
-  as a decoder meets it; the result's digits written one a pass, the surest first;
+- in context: the answer shown up to the line's result, the result and everything after it hidden
+  (the strictest state a decoder can meet it in); its digits written one a pass, the surest first;
 - the same, the newline after the result shown (its length known, as in the drills);
 - decoded as the threshold rule decodes a block of 16 from the line's start (the line and all after
-  hidden, each pass writing what is surer than 0.9, else the surest), the page decoder's state;
+  hidden, each pass writing what is surer than 0.9, else the surest), near the page decoder's state
+  (its AdaBlock blocks also start at a line, their size adaptive);
 - in drills: the same lines shuffled and packed into rows as train.py's drills pack them, every
   result hidden, read off in one pass.
 Right means every digit of the result right. Per kind of line (operation, digits of its result):
@@ -35,11 +36,22 @@ def use_vocabulary(pieces):
     train.DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
 
 
+def step_result(target, step):
+    """Positions in an answer of what step line `step` derives: its digits after the first `=`
+    (a rate's line `x + k * m = x + p = r`: the running value again, the product and the result)."""
+    ends = np.flatnonzero(target == train.NEWLINE_ID)
+    begin = ends[step - 1] + 1 if step else 0
+    positions = train.derived_numbers(target[begin:ends[step] + 1], 0) + begin
+    if not len(positions):
+        raise ValueError(f"step line {step} of an answer derives nothing")
+    return positions
+
+
 def step_lines(answer):
     """(where it starts, its tokens, its result's positions in it) for each step line of an answer."""
     ends = np.flatnonzero(answer == train.NEWLINE_ID)
     starts = np.concatenate([[0], ends[:-1] + 1])
-    return [(s, answer[s:e + 1], train.step_result(answer, k) - s) for k, (s, e) in enumerate(zip(starts, ends))]
+    return [(s, answer[s:e + 1], step_result(answer, k) - s) for k, (s, e) in enumerate(zip(starts, ends))]
 
 
 def line_kind(line, result, pieces):

@@ -341,17 +341,6 @@ def derived_numbers(target, from_step):
     return np.array(positions, dtype=np.int64)
 
 
-def step_result(target, step):
-    """Positions in an answer of what step line `step` derives: its digits after the first `=`
-    (a rate's line `x + k * m = x + p = r`: the running value again, the product and the result)."""
-    ends = np.flatnonzero(target == NEWLINE_ID)
-    begin = ends[step - 1] + 1 if step else 0
-    positions = derived_numbers(target[begin:ends[step] + 1], 0) + begin
-    if not len(positions):
-        raise ValueError(f"step line {step} of an answer derives nothing")
-    return positions
-
-
 def copied_numbers(target):
     """Positions in an answer of the digits copied from the question: those derived_numbers
     does not name (the operands a step takes from the question)."""
