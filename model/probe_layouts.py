@@ -14,7 +14,7 @@ from arch import DiffusionLM, ModelConfig  # noqa: E402
 def load(path):
     if path.endswith(".onnx"):
         config = json.load(open(os.path.join(os.path.dirname(os.path.dirname(path)), "config.json")))
-        model = train.onnx_model(path, config["vocab_size"])
+        model = train.onnx_model(path, config["vocab_size"], **train.config_dims(config))
     else:
         ckpt = torch.load(path, map_location="cpu")
         model = DiffusionLM(ModelConfig(**ckpt["config"]))

@@ -30,12 +30,6 @@ from probe_layouts import load  # noqa: E402
 GEN_LENGTH = 128  # room for every held-out answer (six steps reach 84 tokens)
 
 
-def use_vocabulary(pieces):
-    """Set train's token ids from the vocabulary's pieces, as train.main does."""
-    train.NEWLINE_ID, train.HASH_ID, train.EQUALS_ID = pieces.index("\n"), pieces.index("##"), pieces.index("=")
-    train.DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
-
-
 def step_result(target, step):
     """Positions in an answer of what step line `step` derives: its digits after the first `=`
     (a rate's line `x + k * m = x + p = r`: the running value again, the product and the result)."""
@@ -160,7 +154,7 @@ def main():
     torch.set_num_threads(args.threads)
     vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
     pieces = [piece for piece, _ in vocab]
-    use_vocabulary(pieces)
+    train.use_vocabulary(pieces)
     split = train.TaskSplit(os.path.join(args.work, "data"), "v2heldout")
     tally = probe(load(args.model), split, pieces, args.count)
     print("| line | lines | right in context | in context, its end shown | decoded as a block | in drills |\n|---|---:|---:|---:|---:|---:|")

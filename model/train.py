@@ -611,8 +611,15 @@ def answer_line(gen):
     return tuple(body[last + 1:])
 
 
+def use_vocabulary(pieces):
+    """Set the token ids the masking recipe reads from the vocabulary's pieces (main, and the probes)."""
+    global NEWLINE_ID, HASH_ID, EQUALS_ID, DIGIT_IDS
+    NEWLINE_ID, HASH_ID, EQUALS_ID = pieces.index("\n"), pieces.index("##"), pieces.index("=")
+    DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
+
+
 def main():
-    global DEVICE, NEWLINE_ID, HASH_ID, EQUALS_ID, DIGIT_IDS
+    global DEVICE
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
@@ -669,8 +676,7 @@ def main():
     torch.manual_seed(args.seed)
     vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
     pieces = [piece for piece, _ in vocab]
-    NEWLINE_ID, HASH_ID, EQUALS_ID = pieces.index("\n"), pieces.index("##"), pieces.index("=")
-    DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
+    use_vocabulary(pieces)
     levels = [TaskSplit(data_dir, name) for name in mix.levels]
     heldout = TaskSplit(data_dir, "heldout")
     drills = Drills([levels[mix.levels.index(name)] for name in mix.drill_levels], long_results=mix.long_results)
