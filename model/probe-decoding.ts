@@ -10,7 +10,7 @@
 import { generate } from "../src/decoding/engine.ts";
 import { cellOptions } from "../src/eval/settings.ts";
 import { loadModel } from "../src/node/model.ts";
-import { V2_EVAL_SEED, heldOutWordProblems, type WordProblemSet } from "../src/problems/word-problems.ts";
+import { V2_EVAL_SEED, applyWordStep, formatStep, heldOutWordProblems, parseWorkedLine, spacedTarget, type WordProblemSet } from "../src/problems/word-problems.ts";
 
 export interface WrittenResult {
   line: string;
@@ -20,8 +20,6 @@ export interface WrittenResult {
   /** Each token of the line (and the next few), with the pass that wrote it. */
   order: string;
 }
-
-const STEP = /^\s*(\d+) ([-+*/]) (\d+) = (\d+)\s*$/;
 
 /**
  * The step lines of an answer given as its tokens' texts (`pieces`, the answer's first token at 0)
@@ -33,17 +31,17 @@ export function writtenResults(pieces: readonly string[], passOf: (k: number) =>
   for (let end = 0; end <= pieces.length; end++) {
     if (end < pieces.length && pieces[end] !== "\n") continue;
     const line = pieces.slice(start, end).join("");
-    const m = STEP.exec(line);
-    if (m) {
-      const [a, op, b, c] = [Number(m[1]), m[2], Number(m[3]), Number(m[4])];
-      const truth = op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
+    const steps = parseWorkedLine(line);
+    // One operation (a rate's line writes two), written in the v1 layout's spacing (`28 + 6 = 34`).
+    const step = steps?.length === 1 && line.trim() === spacedTarget(formatStep(steps[0]!)) ? steps[0] : undefined;
+    if (step) {
       const digits: number[] = [];
       for (let k = end - 1; k >= start && /^\d$/.test(pieces[k]!.trim()); k--) digits.unshift(k);
       const passes = digits.map(passOf);
       const order = pieces.slice(start, Math.min(pieces.length, end + 6)).map((p, k) => `${JSON.stringify(p)}@${passOf(start + k)}`);
       out.push({
         line: line.trim(),
-        right: c === truth,
+        right: step.result === applyWordStep(step.left, step.op, step.right),
         newlineFirst: end < pieces.length && passOf(end) < Math.min(...passes),
         onePass: Math.min(...passes) === Math.max(...passes),
         order: order.join(" "),
@@ -84,8 +82,7 @@ async function main(): Promise<void> {
           for (const p of event.committed.positions) passOf.set(p - from, event.step);
         },
       });
-      // Each token's text as it reads in the answer (a lone token's decoding drops its leading space).
-      const texts = answer.tokens.map((_, k) => loaded.codec.decode(answer.tokens.slice(0, k + 1)).slice(loaded.codec.decode(answer.tokens.slice(0, k)).length));
+      const texts = answer.tokens.map((id) => loaded.codec.tokenText(id));
       results.push(...writtenResults(texts, (k) => passOf.get(k) ?? -1));
     }
   } finally {
