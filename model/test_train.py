@@ -1,6 +1,7 @@
 """Checks of train.py's masking recipe and its step-seeded draws (needs torch: run by
 model/train.test.ts where /usr/bin/python3 has it, e.g. `npm test` on a machine that builds
 the model; CI has no torch and skips it)."""
+import collections
 import json
 import os
 import sys
@@ -463,6 +464,47 @@ class V2Mix(unittest.TestCase):
         self.assertIn("drill", [train.batch_kind(step, 0.0, drills_from=0.0) for step in range(10)])
         self.assertNotIn("drill", [train.batch_kind(step, 0.0) for step in range(10)])
         self.assertIn("its drills from the first step", train.MIXES["v2mid"].recipe)
+
+    def test_result_blocks_write_the_line_around_its_result_but_no_copy_of_it(self):
+        answer = encode("14 + 9 = 23\n23 + 3 * 4 = 23 + 12 = 35\n## ## 35")
+        lines = [(0, 7), (8, 23)]  # each step line's start and its newline (token positions)
+        results = [[5, 6], [15, 16, 18, 19, 21, 22]]  # what each derives (a rate line: x again, p, r)
+        copies = [[8, 9, 15, 16, 18, 19, 21, 22, 26, 27], [26, 27]]  # every later copy, the #### line's too
+        rng = np.random.default_rng(0)
+        steps = collections.Counter()
+        for _ in range(400):
+            shown, taught = train.result_block(answer, rng, 64)
+            step = 0 if taught[0] < 8 else 1
+            steps[step] += 1
+            begin, newline = lines[step]
+            self.assertTrue(shown[:begin].all())
+            self.assertFalse(shown[max(begin + max(train.RESULT_BLOCK_SIZES), newline + 1):].any())
+            self.assertFalse(shown[copies[step]].any())
+            # The loss is on the line's open result digits, at least one, and its newline when open.
+            self.assertEqual(set(taught), {p for p in results[step] + [newline] if not shown[p]})
+            self.assertTrue(set(results[step]) & set(taught))
+        self.assertGreater(min(steps.values()), 150)
+
+    def test_result_block_batches_weigh_the_taught_positions_alone(self):
+        split = one_problem_split()
+        ids, prompt_len, forced, shown, weights = split.result_block_batch(np.random.default_rng(1), 16, 64)
+        self.assertEqual(tuple(ids.shape), (16, len(PROMPT) + 64))
+        self.assertTrue(forced[:, prompt_len:].all() and not forced[:, :prompt_len].any())
+        self.assertFalse((weights.bool() & shown).any())
+        self.assertTrue((weights.sum(1) >= 1).all())
+        train.DEVICE = "cpu"
+        model = train.DiffusionLM(train.ModelConfig(vocab_size=32, d_model=32, n_heads=2, n_layers=1, d_ff=64))
+        # diffusion_loss also masks one random position a row; only the weighted ones count.
+        gen = train.torch.Generator().manual_seed(0)
+        loss = train.diffusion_loss(model, ids, prompt_len, gen, forced, uniform=False, shown=shown, weights=weights)
+        hidden = model.hidden(train.torch.where(forced & ~shown, train.MASK, ids))
+        ce = train.torch.nn.functional.cross_entropy(model.logits(hidden).transpose(1, 2), ids, reduction="none")
+        expected = ((ce * weights).sum(1) / weights.sum(1)).mean()
+        self.assertAlmostEqual(loss.item(), expected.item(), places=5)
+
+    def test_only_the_v2long_mix_has_result_blocks(self):
+        self.assertEqual({name for name, mix in train.MIXES.items() if mix.result_blocks}, {"v2long"})
+        self.assertIn("result blocks", train.MIXES["v2long"].recipe)
 
     def test_drills_draw_from_several_splits(self):
         split = one_problem_split()

@@ -146,6 +146,22 @@ RECIPE_V2MID = (RECIPE + f"; v2mid mix: v1 problems 40 %, two-digit v2 word prob
 RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 40 %, two-digit v2 word problems 15 %, v2 word problems with numbers to 999 15 %, rate problems alone 10 % (1-3 steps), "
                  f"and v2 word problems of 4-6 steps 20 %, in the v1 layout, {LONG_CANVASES}, each level's batches on canvases its longest answer fits; "
                  + V2MID_DRILLS)
+# After 82,715 steps the weights wrote 94 % of held-out step results right in drill rows, but 80 %
+# decoded as a block of 16 from the line's start and 69 % as the page's decoder writes them (three-
+# digit products 100 / 23 %; model/probe_results.py, model/probe-decoding.ts): they know the lines
+# and not where the decoder asks for them. Drilling results with everything after them hidden
+# (context drills, reverted in 3bc7bbe) trained a state the decoder seldom meets, and a block
+# written at random around the result showed its copies (the next line's first operand, the
+# `####` line), which teaches copying. So this share of drill batches are result blocks: a
+# task canvas with the answer shown up to a step line, a block from the line's start with the
+# line's operands and layout, the tokens after the line's newline, and some of the result's own
+# digits written, every later copy of the result open, and the loss on the result's open digits
+# and the newline that fixes its length.
+RESULT_BLOCKS = 0.5
+RESULT_BLOCK_SIZES = (8, 16, 32)
+RECIPE_RESULT_BLOCKS = (f"; {RESULT_BLOCKS:.0%} of drill batches are result blocks (a task canvas shown up to a step line, "
+                        f"a block of {'/'.join(map(str, RESULT_BLOCK_SIZES))} from its start partly written with every later "
+                        "copy of the line's result open, the loss on the result's open digits and its newline)")
 
 
 def load_split(data_dir, name):
@@ -206,6 +222,50 @@ class TaskSplit:
                 forced[i, prompt_len + copied_numbers(target)] = True
         ids = torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
         return ids, prompt_len, torch.from_numpy(forced), torch.from_numpy(shown)
+
+    def result_block_batch(self, rng, size, gen_length=GEN_LENGTH):
+        """Result blocks (RESULT_BLOCKS): canvases of one prompt length as the decoder meets a
+        step's result, with loss weights on its open digits and its newline alone."""
+        prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
+        rows = rng.choice(self.buckets[prompt_len], size=size)
+        forced = np.zeros((size, prompt_len + gen_length), dtype=bool)
+        shown = np.zeros_like(forced)
+        weights = np.zeros(forced.shape, dtype=np.float32)
+        for i, row in enumerate(rows):
+            shown_answer, taught = result_block(self.answer(row), rng, gen_length)
+            forced[i, prompt_len:] = True
+            shown[i, prompt_len:] = shown_answer
+            weights[i, prompt_len + taught] = 1.0
+        ids = torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
+        return ids, prompt_len, torch.from_numpy(forced), torch.from_numpy(shown), torch.from_numpy(weights)
+
+
+def result_block(target, rng, gen_length=GEN_LENGTH):
+    """One result block of an answer: which canvas positions (from the answer's start) are
+    written, and the open ones the loss is on. A random step line; the answer before it written;
+    a block from its start (at least to its newline) with the line's operands and layout written
+    all or at a random rate, its result digits at a random rate but one at least open, its newline
+    half the time, and the tokens after it at a random rate except every later copy of the result
+    (derived_numbers); everything after the block open."""
+    ends = np.flatnonzero(target == NEWLINE_ID)
+    step = int(rng.integers(0, len(ends)))
+    begin, newline = (ends[step - 1] + 1 if step else 0), int(ends[step])
+    result = derived_numbers(target[begin:newline + 1], 0) + begin
+    copies = np.setdiff1d(derived_numbers(target, step), result)
+    end = min(gen_length, max(begin + int(rng.choice(RESULT_BLOCK_SIZES)), newline + 1))
+    shown = np.zeros(gen_length, dtype=bool)
+    shown[:begin] = True
+    block = np.arange(begin, end)
+    rate = 1.0 if rng.random() < 0.5 else rng.random()
+    shown[block] = rng.random(len(block)) < rate  # the line's operands and layout
+    shown[block[block > newline]] = rng.random(int((block > newline).sum())) < rng.random()
+    shown[result] = rng.random(len(result)) < rng.random()
+    if shown[result].all():
+        shown[rng.choice(result)] = False
+    shown[newline] = rng.random() < 0.5
+    shown[copies] = False
+    taught = np.concatenate([result[~shown[result]], [newline] if not shown[newline] else []]).astype(np.int64)
+    return shown, taught
 
 
 class Drills:
@@ -449,6 +509,7 @@ class Mix(NamedTuple):
     # The levels whose step lines the drills take: the full v1 level and the hardest v2 one (the
     # easier levels' kinds of lines are among theirs).
     drill_levels: tuple = ("full",)
+    result_blocks: float = 0.0  # the share of drill batches that are result blocks (RESULT_BLOCKS)
 
 
 V1_LEVEL_NAMES = ("easy", "medium", "full")
@@ -464,7 +525,8 @@ MIXES = {
     "v2easy": Mix(V1_LEVEL_NAMES + ("v2easy",), curriculum_v2easy, RECIPE_V2EASY, v2_eval=True, drill_levels=("full", "v2easy")),
     "v2mid": V2MID,
     # v2mid with the four- to six-step level: the same drills.
-    "v2long": V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG),
+    "v2long": V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG + RECIPE_RESULT_BLOCKS,
+                             result_blocks=RESULT_BLOCKS),
     "v2": Mix(V1_LEVEL_NAMES + ("v2easy", "v2full"), curriculum_v2, RECIPE_V2, v2_eval=True, drill_levels=("full", "v2full")),
 }
 
@@ -770,6 +832,11 @@ def main():
                 starts = rng.integers(0, len(prose) - PROSE_LENGTH, size=preset["batch"] // 2)
                 ids = torch.from_numpy(np.stack([prose[s:s + PROSE_LENGTH] for s in starts]))
                 loss = diffusion_loss(model, ids, 0, gen)
+            elif kind == "drill" and mix.result_blocks and rng.random() < mix.result_blocks:
+                level = levels[rng.choice(len(levels), p=mix.weights(progress))]
+                gen_length, size = canvas_batch(rng, preset["batch"], min_length=level.max_target)
+                ids, prompt_len, forced, shown, weights = level.result_block_batch(rng, size, gen_length)
+                loss = diffusion_loss(model, ids, prompt_len, gen, forced, uniform=False, shown=shown, weights=weights)
             elif kind == "drill":
                 ids, forced = drills.batch(rng, preset["batch"])
                 loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
