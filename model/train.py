@@ -156,7 +156,10 @@ RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 40 %, two-digit v2 word pr
 # task canvas with the answer shown up to a step line, a block from the line's start with the
 # line's operands and layout, the tokens after the line's newline, and some of the result's own
 # digits written, every later copy of the result open, and the loss on the result's open digits
-# and the newline that fixes its length.
+# and the newline that fixes its length. 4,847 steps of it (from those weights, lr 8e-5) took the
+# block's step results to 84 % and the decoder's to 74 %, three-digit products in the block to 45 %,
+# and every held-out set up (numbers to 999 56.2 -> 60.4 %, the whole distribution at L = 128 32.0
+# -> 36.8 %, the v1 problems 93.8 / 93.0 / 92.6 -> 95.0 / 95.6 / 93.8 %): the weights shipped.
 RESULT_BLOCKS = 0.5
 RESULT_BLOCK_SIZES = (8, 16, 32)
 RECIPE_RESULT_BLOCKS = (f"; {RESULT_BLOCKS:.0%} of drill batches are result blocks (a task canvas shown up to a step line, "
