@@ -469,7 +469,7 @@ class V2Mix(unittest.TestCase):
         answer = encode("14 + 9 = 23\n23 + 3 * 4 = 23 + 12 = 35\n## ## 35")
         lines = [(0, 7), (8, 23)]  # each step line's start and its newline (token positions)
         results = [[5, 6], [15, 16, 18, 19, 21, 22]]  # what each derives (a rate line: x again, p, r)
-        copies = [[8, 9, 15, 16, 18, 19, 21, 22, 26, 27], [26, 27]]  # every later copy, the #### line's too
+        copies = [[8, 9, 15, 16, 18, 19, 21, 22, 26, 27], [26, 27]]  # every later derived number: its copies, the ####
         rng = np.random.default_rng(0)
         steps = collections.Counter()
         for _ in range(400):

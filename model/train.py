@@ -248,8 +248,9 @@ def result_block(target, rng, gen_length=GEN_LENGTH):
     written, and the open ones the loss is on. A random step line; the answer before it written;
     a block from its start (at least to its newline) with the line's operands and layout written
     all or at a random rate, its result digits at a random rate but one at least open, its newline
-    half the time, and the tokens after it at a random rate except every later copy of the result
-    (derived_numbers); everything after the block open."""
+    half the time, and the tokens after it at a random rate except every number derived from the
+    line on (derived_numbers: the result's copies, the next line's first operand and the `####`
+    line's, and the later results computed from it); everything after the block open."""
     ends = np.flatnonzero(target == NEWLINE_ID)
     step = int(rng.integers(0, len(ends)))
     begin, newline = (ends[step - 1] + 1 if step else 0), int(ends[step])
