@@ -30,22 +30,11 @@ from probe_layouts import load  # noqa: E402
 GEN_LENGTH = 128  # room for every held-out answer (six steps reach 84 tokens)
 
 
-def step_result(target, step):
-    """Positions in an answer of what step line `step` derives: its digits after the first `=`
-    (a rate's line `x + k * m = x + p = r`: the running value again, the product and the result)."""
-    ends = np.flatnonzero(target == train.NEWLINE_ID)
-    begin = ends[step - 1] + 1 if step else 0
-    positions = train.derived_numbers(target[begin:ends[step] + 1], 0) + begin
-    if not len(positions):
-        raise ValueError(f"step line {step} of an answer derives nothing")
-    return positions
-
-
 def step_lines(answer):
     """(where it starts, its tokens, its result's positions in it) for each step line of an answer."""
     ends = np.flatnonzero(answer == train.NEWLINE_ID)
     starts = np.concatenate([[0], ends[:-1] + 1])
-    return [(s, answer[s:e + 1], step_result(answer, k) - s) for k, (s, e) in enumerate(zip(starts, ends))]
+    return [(s, answer[s:e + 1], train.step_result(answer, k) - s) for k, (s, e) in enumerate(zip(starts, ends))]
 
 
 def line_kind(line, result, pieces):

@@ -662,8 +662,8 @@ class ProbeResults(unittest.TestCase):
 
     def test_each_step_line_is_named_by_its_operation_and_result_digits(self):
         written = lambda positions: [int(self.ANSWER[i]) - 10 for i in positions]
-        self.assertEqual(written(self.probe.step_result(self.ANSWER, 0)), [2, 3])
-        self.assertEqual(written(self.probe.step_result(self.ANSWER, 1)), [2, 3, 1, 2, 3, 5])  # a rate: all after its first =
+        self.assertEqual(written(train.step_result(self.ANSWER, 0)), [2, 3])
+        self.assertEqual(written(train.step_result(self.ANSWER, 1)), [2, 3, 1, 2, 3, 5])  # a rate: all after its first =
         lines = self.probe.step_lines(self.ANSWER)
         self.assertEqual([start for start, _, _ in lines], [0, 8, 24])
         kinds = [self.probe.line_kind(line, result, self.pieces) for _, line, result in lines]
