@@ -162,8 +162,9 @@ RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 40 %, two-digit v2 word pr
 # -> 36.8 %, the v1 problems 93.8 / 93.0 / 92.6 -> 95.0 / 95.6 / 93.8 %): the weights shipped.
 # More of it at a low rate (2,824 steps, lr 2e-5 down) moved nothing; a new run at the peak with
 # every drill batch a result block (4,512 steps from those weights, lr 8e-5) took the block's step
-# results to 87 % and numbers to 999 60.4 -> 66.6 % (products 39.6 -> 57.4 %), the rest level or up:
-# shipped too. The plain drills' rows fell only 93.9 -> 92.7 % without a batch of their own.
+# results to 87 % and numbers to 999 60.4 -> 66.6 % (its `times` problems 39.6 -> 57.4 %), the rest
+# level or up: shipped too. Three-digit products in the block stayed at 45 %. The plain drills' rows
+# fell only 93.9 -> 92.7 % without a batch of their own (v2long still builds its Drills, unused at 1.0).
 RESULT_BLOCKS = 1.0
 RESULT_BLOCK_SIZES = (8, 16, 32)
 RECIPE_RESULT_BLOCKS = (f"; {RESULT_BLOCKS:.0%} of drill batches are result blocks (a task canvas shown up to a step line, "
