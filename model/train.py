@@ -156,10 +156,11 @@ RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 40 %, two-digit v2 word pr
 # task canvas with the answer shown up to a step line, a block from the line's start with the
 # line's operands and layout, the tokens after the line's newline, and some of the result's own
 # digits written, every later copy of the result (every number derived from the line on) open,
-# and the loss on the result's open digits and the newline that fixes its length. 4,847 steps of it (from those weights, lr 8e-5) took the
-# block's step results to 84 % and the decoder's to 74 %, three-digit products in the block to 45 %,
-# and every held-out set up (numbers to 999 56.2 -> 60.4 %, the whole distribution at L = 128 32.0
-# -> 36.8 %, the v1 problems 93.8 / 93.0 / 92.6 -> 95.0 / 95.6 / 93.8 %): the weights shipped.
+# and the loss on the result's open digits and the newline that fixes its length. 4,847 steps of
+# it (from those weights, lr 8e-5) took the block's step results to 84 % and the decoder's to 74 %,
+# three-digit products in the block to 45 %, and every held-out set up (numbers to 999 56.2 ->
+# 60.4 %, the whole distribution at L = 128 32.0 -> 36.8 %, the v1 problems 93.8 / 93.0 / 92.6 ->
+# 95.0 / 95.6 / 93.8 %): the weights shipped.
 # More of it at a low rate (2,824 steps, lr 2e-5 down) moved nothing; a new run at the peak with
 # every drill batch a result block (4,512 steps from those weights, lr 8e-5) took the block's step
 # results to 87 % and numbers to 999 60.4 -> 66.6 % (its `times` problems 39.6 -> 57.4 %), the rest
@@ -544,7 +545,8 @@ MIXES = {
     "compact": Mix(V1_LEVEL_NAMES, lambda progress: curriculum(1.0), RECIPE_COMPACT),
     "v2easy": Mix(V1_LEVEL_NAMES + ("v2easy",), curriculum_v2easy, RECIPE_V2EASY, v2_eval=True, drill_levels=("full", "v2easy")),
     "v2mid": V2MID,
-    # v2mid with the four- to six-step level: the same drills.
+    # v2mid with the four- to six-step level, every drill batch a result block (RESULT_BLOCKS): its
+    # drill settings draw no batch, but the recipe text names them and checkpoints record it.
     "v2long": V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG + RECIPE_RESULT_BLOCKS,
                              result_blocks=RESULT_BLOCKS),
     "v2": Mix(V1_LEVEL_NAMES + ("v2easy", "v2full"), curriculum_v2, RECIPE_V2, v2_eval=True, drill_levels=("full", "v2full")),
