@@ -85,8 +85,10 @@ def right_in_block(model, canvas, line_start, positions, size=16, threshold=0.9)
 
 
 @torch.no_grad()
-def right_in_drills(model, lines):
-    """Per line, whether its result comes out right in one pass, the lines packed into drill rows."""
+def right_in_drills(model, lines, digit_by_digit=False):
+    """Per line, whether its result comes out right in one pass, the lines packed into drill rows.
+    `digit_by_digit`: each pass writes only the row's surest open digit, as a decoder that is sure
+    of none writes them (the state of a result partly written)."""
     right = []
     row, rows = [], []
     for line, result in lines:
@@ -105,7 +107,15 @@ def right_in_drills(model, lines):
         noisy = torch.from_numpy(ids.copy())[None]
         for positions in hidden:
             noisy[0, positions] = train.MASK
-        pred = model(noisy)[0].argmax(-1).numpy()
+        if digit_by_digit:
+            todo = [int(p) for positions in hidden for p in positions]
+            while todo:
+                confidence, token = model(noisy)[0, todo].softmax(-1).max(-1)
+                pick = int(confidence.argmax())
+                noisy[0, todo.pop(pick)] = token[pick]
+            pred = noisy[0].numpy()
+        else:
+            pred = model(noisy)[0].argmax(-1).numpy()
         right += [bool((pred[positions] == ids[positions]).all()) for positions in hidden]
     return right
 

@@ -721,5 +721,42 @@ class ProbeResults(unittest.TestCase):
         self.assertEqual(hidden, sum(len(result) for _, result in lines))
         self.assertTrue(all(len(row) == train.DRILL_LENGTH for row in seen))
 
+    def test_digit_by_digit_writes_the_rows_surest_open_digit_a_pass(self):
+        lines = [(line, result) for _, line, result in self.probe.step_lines(self.ANSWER)] * 6
+        rows = [[]]  # (line, result) groups, packed as right_in_drills packs them
+        for line, result in lines:
+            if sum(len(x) for x, _ in rows[-1]) + len(line) > train.DRILL_LENGTH:
+                rows.append([])
+            rows[-1].append((line, result))
+        canvases = [np.concatenate([x for x, _ in row] + [[train.EOS] * train.DRILL_LENGTH])[:train.DRILL_LENGTH] for row in rows]
+        digits = [sum(len(r) for _, r in row) for row in rows]
+        open_per_pass = []
+
+        class WholeOnly(train.torch.nn.Module):
+            """Writes a row's results right while all of them are open, and a sure wrong token once one is written."""
+            def forward(self, ids):
+                open_ = (ids[0] == train.MASK).numpy()
+                shown = ids[0].numpy()[~open_]
+                k = next(k for k, c in enumerate(canvases) if ((c[~open_] == shown) | (shown == 3)).all())
+                open_per_pass.append(int(open_.sum()))
+                truth = canvases[k] if open_.sum() == digits[k] else np.full(train.DRILL_LENGTH, 3)
+                return train.torch.nn.functional.one_hot(train.torch.from_numpy(truth), 32).float()[None] * 50
+
+        self.assertEqual(self.probe.right_in_drills(WholeOnly(), lines), [True] * len(lines))
+        self.assertEqual(open_per_pass, digits)  # one pass a row, every result open
+        open_per_pass.clear()
+        self.assertEqual(self.probe.right_in_drills(WholeOnly(), lines, digit_by_digit=True), [False] * len(lines))
+        self.assertEqual(open_per_pass[:digits[0]], list(range(digits[0], 0, -1)))  # one digit written a pass
+        self.assertEqual(len(open_per_pass), sum(digits))
+
+    def test_random_products_are_written_as_the_data_writes_step_lines(self):
+        import probe_products
+        pieces = [str(d) for d in range(10)] + ["\u2581*", "\u2581", "=", "\n"]
+        line, result = probe_products.product_line(46, 8, pieces)
+        self.assertEqual("".join(pieces[t] for t in line), "46\u2581*\u25818\u2581=\u2581368\n")
+        self.assertEqual("".join(pieces[t] for t in line[result]), "368")
+        drawn = probe_products.random_products(probe_products.KINDS[0], 200, pieces, np.random.default_rng(0))
+        self.assertTrue(all(len(result) == 3 for _, result in drawn))  # two digits times one: three-digit results only
+
 if __name__ == "__main__":
     unittest.main()
