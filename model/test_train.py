@@ -460,25 +460,6 @@ class V2Mix(unittest.TestCase):
         self.assertEqual(drawn(0.0), {short_line})
         self.assertEqual(drawn(None), {long_line, short_line})
 
-    def test_partial_drills_show_some_result_digits_and_leave_one_at_least_open(self):
-        split = one_problem_split()
-        answer = encode("14 + 9 = 23\n23 + 115 = 138\n## ## 138")
-        split.tokens = np.concatenate([PROMPT, answer])
-        split.index = np.array([[0, len(PROMPT), len(answer)]], dtype=np.int32)
-        ids, forced, shown = train.Drills(split).batch(np.random.default_rng(0), 64, partial=True)
-        ids, forced, shown = ids.numpy(), forced.numpy(), shown.numpy()
-        self.assertFalse((shown & ~forced).any())  # only result digits are shown
-        states = collections.Counter()
-        for row, mask, seen in zip(ids, forced, shown):
-            ends = np.flatnonzero(row == train.NEWLINE_ID)
-            for begin, end in zip(np.concatenate([[0], ends[:-1] + 1]), ends):
-                result = np.flatnonzero(mask[begin:end + 1])
-                open_digits = ~seen[begin:end + 1][result]
-                self.assertTrue(open_digits.any())
-                states["".join("_" if o else "d" for o in open_digits)] += 1
-        # Every partial state of the three-digit result comes up, the middle digit alone open too.
-        self.assertTrue({"___", "d__", "_d_", "__d", "dd_", "d_d", "_dd"} <= set(states))
-
     def test_a_mix_can_start_drills_at_once(self):
         self.assertIn("drill", [train.batch_kind(step, 0.0, drills_from=0.0) for step in range(10)])
         self.assertNotIn("drill", [train.batch_kind(step, 0.0) for step in range(10)])

@@ -166,16 +166,11 @@ RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 40 %, two-digit v2 word pr
 # results to 87 % and numbers to 999 60.4 -> 66.6 % (its `times` problems 39.6 -> 57.4 %), the rest
 # level or up: shipped too. Three-digit products in the block stayed at 45 %. The plain drills' rows
 # fell only 93.9 -> 92.7 % without a batch of their own (v2long still builds its Drills, unused at 1.0).
-# Partial drills (issue #22): the shipped weights write 85-98 % of random products right in drill rows
-# in one pass but 13-39 % digit by digit (model/probe_products.py): they lose a result once part of it
-# is written, the state a decoder sure of no digit puts them in. So half the drill batches are drill
-# rows with each result partly shown (Drills.batch's `partial`), the other half result blocks.
-RESULT_BLOCKS = 0.5
+RESULT_BLOCKS = 1.0
 RESULT_BLOCK_SIZES = (8, 16, 32)
 RECIPE_RESULT_BLOCKS = (f"; {RESULT_BLOCKS:.0%} of drill batches are result blocks (a task canvas shown up to a step line, "
                         f"a block of {'/'.join(map(str, RESULT_BLOCK_SIZES))} from its start partly written with every later "
-                        "copy of the line's result open, the loss on the result's open digits and its newline)"
-                        ", the rest drill rows with each result partly shown")
+                        "copy of the line's result open, the loss on the result's open digits and its newline)")
 
 
 def load_split(data_dir, name):
@@ -311,12 +306,10 @@ class Drills:
         pool = self.long if rng.random() < self.long_results else self.short
         return self.lines[pool[rng.integers(len(pool))]]
 
-    def batch(self, rng, size, partial=False):
-        """Rows of whole step lines, EOS after them, and the result digits to mask; with `partial`,
-        also the result digits shown (each line's at a random rate, one at least open)."""
+    def batch(self, rng, size):
+        """Rows of whole step lines, EOS after them, and the result digits to mask."""
         ids = np.full((size, DRILL_LENGTH), EOS, dtype=np.int64)
         forced = np.zeros((size, DRILL_LENGTH), dtype=bool)
-        shown = np.zeros((size, DRILL_LENGTH), dtype=bool)
         for i in range(size):
             at = 0
             while True:
@@ -324,15 +317,7 @@ class Drills:
                 if at + len(line) > DRILL_LENGTH:
                     break
                 ids[i, at:at + len(line)], forced[i, at:at + len(line)] = line, result
-                if partial:
-                    digits = np.flatnonzero(result) + at
-                    show = rng.random(len(digits)) < rng.random()
-                    if show.all():
-                        show[rng.integers(len(digits))] = False
-                    shown[i, digits[show]] = True
                 at += len(line)
-        if partial:
-            return torch.from_numpy(ids), torch.from_numpy(forced), torch.from_numpy(shown)
         return torch.from_numpy(ids), torch.from_numpy(forced)
 
 
@@ -874,9 +859,6 @@ def main():
                 gen_length, size = canvas_batch(rng, preset["batch"], min_length=level.max_target)
                 ids, prompt_len, forced, shown, weights = level.result_block_batch(rng, size, gen_length)
                 loss = diffusion_loss(model, ids, prompt_len, gen, forced, uniform=False, shown=shown, weights=weights)
-            elif kind == "drill" and mix.result_blocks:
-                ids, forced, shown = drills.batch(rng, preset["batch"], partial=True)
-                loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False, shown=shown)
             elif kind == "drill":
                 ids, forced = drills.batch(rng, preset["batch"])
                 loss = diffusion_loss(model, ids, 0, gen, forced, uniform=False)
