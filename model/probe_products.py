@@ -8,7 +8,6 @@ one pass and digit by digit (each pass the row's surest open digit):
   /usr/bin/python3 model/probe_products.py <model.onnx | checkpoint.pt> [--count 300] [--work model/work]
 """
 import argparse
-import json
 import os
 import sys
 
@@ -51,8 +50,7 @@ def main():
     parser.add_argument("--work", default="model/work")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    pieces = [piece for piece, _ in json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]]
-    train.use_vocabulary(pieces)
+    pieces = train.work_vocabulary(args.work)
     model = load(args.model)
     print("| product | lines | one pass | digit by digit |\n|---|---:|---:|---:|")
     for kind in KINDS:

@@ -16,7 +16,6 @@ Right means every digit of the result right. Per kind of line (operation, digits
 """
 import argparse
 import collections
-import json
 import os
 import sys
 
@@ -151,9 +150,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
-    pieces = [piece for piece, _ in vocab]
-    train.use_vocabulary(pieces)
+    pieces = train.work_vocabulary(args.work)
     split = train.TaskSplit(os.path.join(args.work, "data"), "v2heldout")
     tally = probe(load(args.model), split, pieces, args.count)
     print("| line | lines | right in context | in context, its end shown | decoded as a block | in drills |\n|---|---:|---:|---:|---:|---:|")

@@ -702,6 +702,13 @@ def use_vocabulary(pieces):
     DIGIT_IDS = {pieces.index(digit) for digit in "0123456789"}
 
 
+def work_vocabulary(work):
+    """The pieces of a work folder's tokenizer, by token id, with the recipe's token ids set from them."""
+    pieces = [piece for piece, _ in json.load(open(os.path.join(work, "tokenizer", "tokenizer.json")))["model"]["vocab"]]
+    use_vocabulary(pieces)
+    return pieces
+
+
 def main():
     global DEVICE
     parser = argparse.ArgumentParser()
@@ -758,9 +765,7 @@ def main():
     if DEVICE == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
     torch.manual_seed(args.seed)
-    vocab = json.load(open(os.path.join(args.work, "tokenizer", "tokenizer.json")))["model"]["vocab"]
-    pieces = [piece for piece, _ in vocab]
-    use_vocabulary(pieces)
+    pieces = work_vocabulary(args.work)
     levels = [TaskSplit(data_dir, name) for name in mix.levels]
     heldout = TaskSplit(data_dir, "heldout")
     drills = Drills([levels[mix.levels.index(name)] for name in mix.drill_levels], long_results=mix.long_results)
@@ -772,7 +777,7 @@ def main():
     ckpt_path = os.path.join(args.work, "checkpoint.pt")
     ckpt = torch.load(ckpt_path, map_location=DEVICE) if os.path.exists(ckpt_path) else None
     # A checkpoint keeps its own shape (a grown model resumes grown).
-    cfg = ModelConfig(**ckpt["config"]) if ckpt else ModelConfig(vocab_size=len(vocab))
+    cfg = ModelConfig(**ckpt["config"]) if ckpt else ModelConfig(vocab_size=len(pieces))
     model = DiffusionLM(cfg).to(DEVICE)
     log_path = os.path.join(args.work, "train_log.jsonl")
     # prior: the training history of the weights this run starts from, so the card's curve and
@@ -797,7 +802,7 @@ def main():
         state["prior"] = init.get("training") or state["prior"]
         print(f"train: weights from {args.init_pt}, fresh optimizer and schedule", flush=True)
     elif args.init_onnx:
-        model = onnx_model(args.init_onnx, len(vocab)).to(DEVICE)
+        model = onnx_model(args.init_onnx, len(pieces)).to(DEVICE)
         state["prior"] = shipped_training(args.init_onnx)
         print(f"train: weights from {args.init_onnx}, fresh optimizer and schedule", flush=True)
     if args.layers is not None and args.layers != model.cfg.n_layers:
