@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tallyByOrder, writtenResults } from "./probe-decoding.ts";
+import { rateLineFault, tallyByOrder, writtenResults } from "./probe-decoding.ts";
 
 // "14 + 9 = 23\n23 - 6 = 18\n#### 18" as the embedded model's tokens read.
 const PIECES = ["1", "4", " +", " ", "9", " ", "=", " ", "2", "3", "\n", "2", "3", " -", " ", "6", " ", "=", " ", "1", "8", "\n", "##", "##", " ", "1", "8"];
@@ -30,5 +30,18 @@ describe("the decoding probe", () => {
   it("leaves rate lines out", () => {
     const rate = ["2", "3", " +", " ", "3", " *", " ", "4", " ", "=", " ", "2", "3", " +", " ", "1", "2", " ", "=", " ", "3", "5", "\n"];
     expect(writtenResults(rate, () => 0)).toEqual([]);
+  });
+
+  it("tells what a rate line got wrong first: the restated value, the product or the result", () => {
+    expect(rateLineFault("82 + 7 * 4 = 82 + 28 = 110")).toBe("right, 2-digit product");
+    expect(rateLineFault("52 - 3 * 7 = 52 - 21 = 31")).toBe("right, 2-digit product");
+    expect(rateLineFault("4 + 10 * 5 = 44 + 50 = 84")).toBe("restated, 2-digit product");
+    expect(rateLineFault("4 + 10 * 5 = 4 - 50 = 84")).toBe("restated, 2-digit product");
+    expect(rateLineFault("16 + 3 * 4 = 16 + 1 = 17")).toBe("product, 2-digit product");
+    expect(rateLineFault("230 + 7 * 96 = 230 + 669 = 999")).toBe("product, 3-digit product");
+    expect(rateLineFault("52 - 3 * 7 = 52 - 21 = 1")).toBe("result, 2-digit product");
+    expect(rateLineFault("5 + 6 * 9 = 55 56 = 61")).toBe("layout");
+    expect(rateLineFault("7 * 4 = 28")).toBeUndefined();
+    expect(rateLineFault("#### 110")).toBeUndefined();
   });
 });

@@ -2,10 +2,11 @@
  * Step results as the page's default decoder writes them (issue #22): for each `a op b = c` line
  * of the generated answers, whether c is right for the operands as written, and in what order the
  * decoder wrote it: its line's newline before its digits (its length settled first) or not, and
- * its digits in one pass (all sure at once) or over several. model/probe_results.py sets up the
+ * its digits in one pass (all sure at once) or over several. Rate lines are tallied apart, by what
+ * they first got wrong. model/probe_results.py sets up the
  * states a result can be written in by hand, on the reference answers; this is what the engine does.
  *
- *   npx tsx model/probe-decoding.ts [model folder] [v2mid|v2easy|v2] [problems] [--show]
+ *   npx tsx model/probe-decoding.ts [model folder] [v2mid|v2easy|v2] [problems] [gen length] [--show]
  */
 import { generate } from "../src/decoding/engine.ts";
 import { cellOptions } from "../src/eval/settings.ts";
@@ -52,6 +53,27 @@ export function writtenResults(pieces: readonly string[], passOf: (k: number) =>
   return out;
 }
 
+/**
+ * What a rate line (`x + k * m = x + p = r`) of a generated answer got wrong first, and the
+ * product's digit count: "restated" (x or its sign written again wrong), "product" (p is not
+ * k * m), "result" (r is not x op p, p right), "right"; "layout" for a line with a `*` and two
+ * `=` that is not of that shape. The decoder writes the product far from `k * m` here, unlike
+ * in a `k * m = p` line, so the two are counted apart.
+ */
+export function rateLineFault(line: string): string | undefined {
+  const trimmed = line.trim();
+  if (!trimmed.includes("*") || trimmed.split("=").length !== 3) return undefined;
+  const rate = /^(\d+) ([-+]) (\d+) \* (\d+) = (\d+) ([-+]) (\d+) = (\d+)$/.exec(trimmed);
+  if (!rate) return "layout";
+  const [x, sign, k, m, restated, restatedSign, p, r] = rate.slice(1).map((part) => part!);
+  const product = Number(k) * Number(m);
+  const digits = `${String(product).length}-digit product`;
+  if (x !== restated || sign !== restatedSign) return `restated, ${digits}`;
+  if (Number(p) !== product) return `product, ${digits}`;
+  if (Number(r) !== applyWordStep(Number(x), sign as "+" | "-", product)) return `result, ${digits}`;
+  return `right, ${digits}`;
+}
+
 /** [lines, right] per kind: "newline first" or "newline later", by "one pass" or "over passes". */
 export function tallyByOrder(results: readonly WrittenResult[]): Map<string, [number, number]> {
   const tally = new Map<string, [number, number]>();
@@ -68,11 +90,14 @@ export function tallyByOrder(results: readonly WrittenResult[]): Map<string, [nu
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== "--show");
-  const [modelDir = "public/models/dllm-tiny", set = "v2mid", count = "200"] = args;
+  const [modelDir = "public/models/dllm-tiny", set = "v2mid", count = "200", length = "64"] = args;
+  const genLength = Number(length);
+  if (!Number.isInteger(genLength) || genLength < 1) throw new Error(`gen length must be a positive integer, not ${length}`);
   const loaded = await loadModel(modelDir, { dtype: "q8" });
-  const plan = { settings: ["adablock" as const], blockSizes: [16], genLength: 64, delimiterThreshold: 0.3, fixedSteps: 64 };
+  const plan = { settings: ["adablock" as const], blockSizes: [16], genLength, delimiterThreshold: 0.3, fixedSteps: genLength };
   const options = cellOptions({ setting: "adablock", blockSize: 16 }, plan);
   const results: WrittenResult[] = [];
+  const rateFaults = new Map<string, number>();
   try {
     for (const problem of heldOutWordProblems(set as WordProblemSet, V2_EVAL_SEED, Number(count))) {
       const passOf = new Map<number, number>();
@@ -84,13 +109,21 @@ async function main(): Promise<void> {
       });
       const texts = answer.tokens.map((id) => loaded.codec.tokenText(id));
       results.push(...writtenResults(texts, (k) => passOf.get(k) ?? -1));
+      for (const line of texts.join("").split("\n")) {
+        const fault = rateLineFault(line);
+        if (fault) rateFaults.set(fault, (rateFaults.get(fault) ?? 0) + 1);
+        if (fault && !fault.startsWith("right") && process.argv.includes("--show")) console.log(`rate line, ${fault}: ${line.trim()}`);
+      }
     }
   } finally {
     await loaded.model.dispose();
   }
   if (process.argv.includes("--show")) for (const r of results.filter((r) => !r.right)) console.log(`${r.line}: ${r.order}`);
-  console.log(`| step lines (${set}, ${count} problems, +AdaBlock B0 16, int8) | lines | right |\n|---|---:|---:|`);
+  console.log(`| step lines (${set}, ${count} problems, L = ${genLength}, +AdaBlock B0 16, int8) | lines | right |\n|---|---:|---:|`);
   for (const [key, [n, right]] of [...tallyByOrder(results)].sort()) console.log(`| ${key} | ${n} | ${((100 * right) / n).toFixed(1)} % |`);
+  const rateLines = [...rateFaults.values()].reduce((a, b) => a + b, 0);
+  console.log(`\n| rate lines (x + k * m = x + p = r), first wrong | lines | share |\n|---|---:|---:|`);
+  for (const [key, n] of [...rateFaults].sort()) console.log(`| ${key} | ${n} | ${((100 * n) / rateLines).toFixed(1)} % |`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
