@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rateLineFault, tallyByOrder, writtenResults } from "./probe-decoding.ts";
+import { rateLineFault, tallyByOrder, writtenRateLines, writtenResults } from "./probe-decoding.ts";
 
 // "14 + 9 = 23\n23 - 6 = 18\n#### 18" as the embedded model's tokens read.
 const PIECES = ["1", "4", " +", " ", "9", " ", "=", " ", "2", "3", "\n", "2", "3", " -", " ", "6", " ", "=", " ", "1", "8", "\n", "##", "##", " ", "1", "8"];
@@ -43,5 +43,15 @@ describe("the decoding probe", () => {
     expect(rateLineFault("5 + 6 * 9 = 55 56 = 61")).toBe("layout");
     expect(rateLineFault("7 * 4 = 28")).toBeUndefined();
     expect(rateLineFault("#### 110")).toBeUndefined();
+  });
+
+  it("tells a rate line whose product's end was written before its digits", () => {
+    // "23 + 3 * 4 = 23 + 12 = 35": the product's digits at 15-16, the token after them at 17.
+    const rate = ["2", "3", " +", " ", "3", " *", " ", "4", " ", "=", " ", "2", "3", " +", " ", "1", "2", " ", "=", " ", "3", "5", "\n"];
+    const endFirst = writtenRateLines(rate, (k) => (k === 17 ? 1 : k === 15 || k === 16 ? 2 : 0));
+    expect(endFirst).toEqual([{ line: "23 + 3 * 4 = 23 + 12 = 35", fault: "right, 2-digit product", productEndFirst: true }]);
+    const endLater = writtenRateLines(rate, (k) => (k === 17 ? 3 : k === 15 ? 2 : 0));
+    expect(endLater[0]!.productEndFirst).toBe(false);
+    expect(writtenRateLines(["1", "4", " +", " ", "9", " ", "=", " ", "2", "3", "\n"], () => 0)).toEqual([]);
   });
 });

@@ -74,6 +74,46 @@ export function rateLineFault(line: string): string | undefined {
   return `right, ${digits}`;
 }
 
+export interface WrittenRateLine {
+  line: string;
+  /** rateLineFault's verdict. */
+  fault: string;
+  /** Whether the token after the product (its end, so its length) was written before its digits. */
+  productEndFirst: boolean;
+}
+
+/**
+ * The rate lines of an answer given as its tokens' texts and the pass that wrote each, with what
+ * each got wrong first and whether the product's end came before its digits: the weights write a
+ * product in place well once its length is settled, and poorly before (model/probe_rates.py).
+ */
+export function writtenRateLines(pieces: readonly string[], passOf: (k: number) => number): WrittenRateLine[] {
+  const out: WrittenRateLine[] = [];
+  let start = 0;
+  for (let end = 0; end <= pieces.length; end++) {
+    if (end < pieces.length && pieces[end] !== "\n") continue;
+    const line = pieces.slice(start, end).join("");
+    const fault = rateLineFault(line);
+    if (fault && fault !== "layout") {
+      // The digit runs after the first `=`: the running value again, the product, the result.
+      const runs: number[][] = [];
+      let afterEquals = false;
+      for (let k = start; k < end; k++) {
+        const piece = pieces[k]!.trim();
+        if (piece === "=") afterEquals = true;
+        else if (afterEquals && /^\d$/.test(piece)) {
+          if (runs.length && runs.at(-1)!.at(-1) === k - 1) runs.at(-1)!.push(k);
+          else runs.push([k]);
+        }
+      }
+      const product = runs[1]!;
+      out.push({ line: line.trim(), fault, productEndFirst: passOf(product.at(-1)! + 1) < Math.min(...product.map(passOf)) });
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 /** [lines, right] per kind: "newline first" or "newline later", by "one pass" or "over passes". */
 export function tallyByOrder(results: readonly WrittenResult[]): Map<string, [number, number]> {
   const tally = new Map<string, [number, number]>();
@@ -98,6 +138,7 @@ async function main(): Promise<void> {
   const options = cellOptions({ setting: "adablock", blockSize: 16 }, plan);
   const results: WrittenResult[] = [];
   const rateFaults = new Map<string, number>();
+  const rateLines: WrittenRateLine[] = [];
   try {
     for (const problem of heldOutWordProblems(set as WordProblemSet, V2_EVAL_SEED, Number(count))) {
       const passOf = new Map<number, number>();
@@ -114,6 +155,7 @@ async function main(): Promise<void> {
         if (fault) rateFaults.set(fault, (rateFaults.get(fault) ?? 0) + 1);
         if (fault && !fault.startsWith("right") && process.argv.includes("--show")) console.log(`rate line, ${fault}: ${line.trim()}`);
       }
+      rateLines.push(...writtenRateLines(texts, (k) => passOf.get(k) ?? -1));
     }
   } finally {
     await loaded.model.dispose();
@@ -121,9 +163,15 @@ async function main(): Promise<void> {
   if (process.argv.includes("--show")) for (const r of results.filter((r) => !r.right)) console.log(`${r.line}: ${r.order}`);
   console.log(`| step lines (${set}, ${count} problems, L = ${genLength}, +AdaBlock B0 16, int8) | lines | right |\n|---|---:|---:|`);
   for (const [key, [n, right]] of [...tallyByOrder(results)].sort()) console.log(`| ${key} | ${n} | ${((100 * right) / n).toFixed(1)} % |`);
-  const rateLines = [...rateFaults.values()].reduce((a, b) => a + b, 0);
+  const rateTotal = [...rateFaults.values()].reduce((a, b) => a + b, 0);
   console.log(`\n| rate lines (x + k * m = x + p = r), first wrong | lines | share |\n|---|---:|---:|`);
-  for (const [key, n] of [...rateFaults].sort()) console.log(`| ${key} | ${n} | ${((100 * n) / rateLines).toFixed(1)} % |`);
+  for (const [key, n] of [...rateFaults].sort()) console.log(`| ${key} | ${n} | ${((100 * n) / rateTotal).toFixed(1)} % |`);
+  console.log(`\n| rate lines, restated right, by when the product's end was written | lines | product right |\n|---|---:|---:|`);
+  for (const endFirst of [true, false]) {
+    const lines = rateLines.filter((r) => r.productEndFirst === endFirst && !r.fault.startsWith("restated"));
+    const right = lines.filter((r) => !r.fault.startsWith("product")).length;
+    console.log(`| its end before its digits: ${endFirst ? "yes" : "no"} | ${lines.length} | ${lines.length ? ((100 * right) / lines.length).toFixed(1) : "-"} % |`);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

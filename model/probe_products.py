@@ -1,7 +1,7 @@
 """Products the training answers need not hold, in drill rows (issue #22: does the model know the
 arithmetic, and does it keep it when a result is written digit by digit?).
 
-Random `a * b = c` lines of four kinds, written as the data writes step lines, packed into drill
+Random `a * b = c` lines of five kinds, written as the data writes step lines, packed into drill
 rows with every result hidden (the newline after each shows, so its length is known), read off in
 one pass and digit by digit (each pass the row's surest open digit):
 
@@ -19,9 +19,12 @@ import train  # noqa: E402
 from probe_layouts import load  # noqa: E402
 from probe_results import right_in_drills  # noqa: E402
 
-# (name, first factor's range, second's): 2d x 1d keeps only three-digit results.
+# (name, first factor's range, second's): 2d x 1d keeps only three-digit results. A `times` line
+# writes the running value first (`46 * 8`); a rate's line writes the count first (`8 * 46`): the
+# last kind is the first with its factors swapped.
 KINDS = (("2-digit x 1-digit, 3-digit result", (12, 100), (2, 10)), ("2-digit x 11-12", (10, 100), (11, 13)),
-         ("3-digit x 1-digit", (100, 1000), (2, 10)), ("3-digit x 11-12", (100, 1000), (11, 13)))
+         ("3-digit x 1-digit", (100, 1000), (2, 10)), ("3-digit x 11-12", (100, 1000), (11, 13)),
+         ("1-digit x 2-digit, 3-digit result (a rate's order)", (2, 10), (12, 100)))
 
 
 def product_line(a, b, pieces):
@@ -37,7 +40,7 @@ def random_products(kind, count, pieces, rng):
     lines = []
     while len(lines) < count:
         a, b = int(rng.integers(a_low, a_high)), int(rng.integers(b_low, b_high))
-        if b < 10 and a * b < 100:
+        if min(a, b) < 10 and a * b < 100:
             continue
         lines.append(product_line(a, b, pieces))
     return lines

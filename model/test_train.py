@@ -757,6 +757,19 @@ class ProbeResults(unittest.TestCase):
         self.assertEqual("".join(pieces[t] for t in line[result]), "368")
         drawn = probe_products.random_products(probe_products.KINDS[0], 200, pieces, np.random.default_rng(0))
         self.assertTrue(all(len(result) == 3 for _, result in drawn))  # two digits times one: three-digit results only
+        rate_order = probe_products.random_products(probe_products.KINDS[-1], 50, pieces, np.random.default_rng(0))
+        firsts = {int("".join(pieces[t] for t in line[:list(line).index(pieces.index("\u2581*"))])) for line, _ in rate_order}
+        self.assertLessEqual(max(firsts), 9)  # a rate's count first, the amount second
+        self.assertTrue(all(len(result) == 3 for _, result in rate_order))
+
+    def test_a_rate_lines_product_is_found_with_its_factors(self):
+        import probe_rates
+        lines = self.probe.step_lines(self.ANSWER)
+        self.assertIsNone(probe_rates.rate_parts(lines[0][1], lines[0][2], self.pieces))
+        _, line, result = lines[1]
+        k, m, product = probe_rates.rate_parts(line, result, self.pieces)
+        self.assertEqual((k, m), (3, 4))
+        self.assertEqual([int(line[i]) - 10 for i in product], [1, 2])  # p = 12, not x (23) or r (35)
 
 if __name__ == "__main__":
     unittest.main()
