@@ -53,5 +53,7 @@ describe("the decoding probe", () => {
     const endLater = writtenRateLines(rate, (k) => (k === 17 ? 3 : k === 15 ? 2 : 0));
     expect(endLater[0]!.productEndFirst).toBe(false);
     expect(writtenRateLines(["1", "4", " +", " ", "9", " ", "=", " ", "2", "3", "\n"], () => 0)).toEqual([]);
+    const garbled = ["5", " +", " ", "6", " *", " ", "9", " ", "=", " ", "5", "5", " ", "5", "6", " ", "=", " ", "6", "1", "\n"];
+    expect(writtenRateLines(garbled, () => 0)).toEqual([{ line: "5 + 6 * 9 = 55 56 = 61", fault: "layout", productEndFirst: undefined }]);
   });
 });

@@ -3,8 +3,8 @@
  * of the generated answers, whether c is right for the operands as written, and in what order the
  * decoder wrote it: its line's newline before its digits (its length settled first) or not, and
  * its digits in one pass (all sure at once) or over several. Rate lines are tallied apart, by what
- * they first got wrong. model/probe_results.py sets up the
- * states a result can be written in by hand, on the reference answers; this is what the engine does.
+ * they first got wrong. model/probe_results.py sets up the states a result can be written in by
+ * hand, on the reference answers; this is what the engine does.
  *
  *   npx tsx model/probe-decoding.ts [model folder] [v2mid|v2easy|v2] [problems] [gen length] [--show]
  */
@@ -78,8 +78,8 @@ export interface WrittenRateLine {
   line: string;
   /** rateLineFault's verdict. */
   fault: string;
-  /** Whether the token after the product (its end, so its length) was written before its digits. */
-  productEndFirst: boolean;
+  /** Whether the token after the product (its end, so its length) was written before its digits; undefined for "layout". */
+  productEndFirst: boolean | undefined;
 }
 
 /**
@@ -94,7 +94,8 @@ export function writtenRateLines(pieces: readonly string[], passOf: (k: number) 
     if (end < pieces.length && pieces[end] !== "\n") continue;
     const line = pieces.slice(start, end).join("");
     const fault = rateLineFault(line);
-    if (fault && fault !== "layout") {
+    if (fault === "layout") out.push({ line: line.trim(), fault, productEndFirst: undefined });
+    else if (fault) {
       // The digit runs after the first `=`: the running value again, the product, the result.
       const runs: number[][] = [];
       let afterEquals = false;
@@ -137,7 +138,6 @@ async function main(): Promise<void> {
   const plan = { settings: ["adablock" as const], blockSizes: [16], genLength, delimiterThreshold: 0.3, fixedSteps: genLength };
   const options = cellOptions({ setting: "adablock", blockSize: 16 }, plan);
   const results: WrittenResult[] = [];
-  const rateFaults = new Map<string, number>();
   const rateLines: WrittenRateLine[] = [];
   try {
     for (const problem of heldOutWordProblems(set as WordProblemSet, V2_EVAL_SEED, Number(count))) {
@@ -150,11 +150,6 @@ async function main(): Promise<void> {
       });
       const texts = answer.tokens.map((id) => loaded.codec.tokenText(id));
       results.push(...writtenResults(texts, (k) => passOf.get(k) ?? -1));
-      for (const line of texts.join("").split("\n")) {
-        const fault = rateLineFault(line);
-        if (fault) rateFaults.set(fault, (rateFaults.get(fault) ?? 0) + 1);
-        if (fault && !fault.startsWith("right") && process.argv.includes("--show")) console.log(`rate line, ${fault}: ${line.trim()}`);
-      }
       rateLines.push(...writtenRateLines(texts, (k) => passOf.get(k) ?? -1));
     }
   } finally {
@@ -163,9 +158,11 @@ async function main(): Promise<void> {
   if (process.argv.includes("--show")) for (const r of results.filter((r) => !r.right)) console.log(`${r.line}: ${r.order}`);
   console.log(`| step lines (${set}, ${count} problems, L = ${genLength}, +AdaBlock B0 16, int8) | lines | right |\n|---|---:|---:|`);
   for (const [key, [n, right]] of [...tallyByOrder(results)].sort()) console.log(`| ${key} | ${n} | ${((100 * right) / n).toFixed(1)} % |`);
-  const rateTotal = [...rateFaults.values()].reduce((a, b) => a + b, 0);
+  const rateFaults = new Map<string, number>();
+  for (const r of rateLines) rateFaults.set(r.fault, (rateFaults.get(r.fault) ?? 0) + 1);
+  if (process.argv.includes("--show")) for (const r of rateLines.filter((r) => !r.fault.startsWith("right"))) console.log(`rate line, ${r.fault}: ${r.line}`);
   console.log(`\n| rate lines (x + k * m = x + p = r), first wrong | lines | share |\n|---|---:|---:|`);
-  for (const [key, n] of [...rateFaults].sort()) console.log(`| ${key} | ${n} | ${((100 * n) / rateTotal).toFixed(1)} % |`);
+  for (const [key, n] of [...rateFaults].sort()) console.log(`| ${key} | ${n} | ${((100 * n) / rateLines.length).toFixed(1)} % |`);
   console.log(`\n| rate lines, restated right, by when the product's end was written | lines | product right |\n|---|---:|---:|`);
   for (const endFirst of [true, false]) {
     const lines = rateLines.filter((r) => r.productEndFirst === endFirst && !r.fault.startsWith("restated"));

@@ -10,7 +10,7 @@ v2heldout), whether its product p comes out right:
 - and swapped, `m * k = p`, the order a `times` line writes (the running value first).
 Per digit count of p:
 
-  /usr/bin/python3 model/probe_rates.py <model.onnx | checkpoint.pt> [--count 300] [--work model/work]
+  /usr/bin/python3 model/probe_rates.py <model.onnx | checkpoint.pt> [--count 1500] [--work model/work]
 """
 import argparse
 import collections
@@ -86,7 +86,7 @@ def probe(model, split, pieces, count):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model")
-    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--count", type=int, default=1500, help="held-out problems read (1,500: about 60 rate lines)")
     parser.add_argument("--work", default="model/work")
     args = parser.parse_args()
     torch.set_num_threads(1)
