@@ -22,15 +22,25 @@ export interface WrittenResult {
   order: string;
 }
 
+/** Each line of an answer given as its tokens' texts: [its first token, its newline (or the answer's end)]. */
+function lineSpans(pieces: readonly string[]): [number, number][] {
+  const spans: [number, number][] = [];
+  let start = 0;
+  for (let end = 0; end <= pieces.length; end++) {
+    if (end < pieces.length && pieces[end] !== "\n") continue;
+    spans.push([start, end]);
+    start = end + 1;
+  }
+  return spans;
+}
+
 /**
  * The step lines of an answer given as its tokens' texts (`pieces`, the answer's first token at 0)
  * and the pass that wrote each (`passOf`). Rate lines (`x + k * m = x + p = r`) are left out.
  */
 export function writtenResults(pieces: readonly string[], passOf: (k: number) => number): WrittenResult[] {
   const out: WrittenResult[] = [];
-  let start = 0;
-  for (let end = 0; end <= pieces.length; end++) {
-    if (end < pieces.length && pieces[end] !== "\n") continue;
+  for (const [start, end] of lineSpans(pieces)) {
     const line = pieces.slice(start, end).join("");
     const steps = parseWorkedLine(line);
     // One operation (a rate's line writes two), written in the v1 layout's spacing (`28 + 6 = 34`).
@@ -48,7 +58,6 @@ export function writtenResults(pieces: readonly string[], passOf: (k: number) =>
         order: order.join(" "),
       });
     }
-    start = end + 1;
   }
   return out;
 }
@@ -89,9 +98,7 @@ export interface WrittenRateLine {
  */
 export function writtenRateLines(pieces: readonly string[], passOf: (k: number) => number): WrittenRateLine[] {
   const out: WrittenRateLine[] = [];
-  let start = 0;
-  for (let end = 0; end <= pieces.length; end++) {
-    if (end < pieces.length && pieces[end] !== "\n") continue;
+  for (const [start, end] of lineSpans(pieces)) {
     const line = pieces.slice(start, end).join("");
     const fault = rateLineFault(line);
     if (fault === "layout") out.push({ line: line.trim(), fault, productEndFirst: undefined });
@@ -110,7 +117,6 @@ export function writtenRateLines(pieces: readonly string[], passOf: (k: number) 
       const product = runs[1]!;
       out.push({ line: line.trim(), fault, productEndFirst: passOf(product.at(-1)! + 1) < Math.min(...product.map(passOf)) });
     }
-    start = end + 1;
   }
   return out;
 }
