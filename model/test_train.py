@@ -770,6 +770,16 @@ class ProbeResults(unittest.TestCase):
         k, m, product = probe_rates.rate_parts(line, result, self.pieces)
         self.assertEqual((k, m), (3, 4))
         self.assertEqual([int(line[i]) - 10 for i in product], [1, 2])  # p = 12, not x (23) or r (35)
+        # Cut after its first `=`, then p: `23 + 3 * 4 = 12`.
+        cut, digits = probe_rates.prefixed_product_line(line, product)
+        self.assertEqual(list(cut), list(encode("23 + 3 * 4 = 12\n")))
+        self.assertEqual([int(cut[i]) - 10 for i in digits], [1, 2])
+        # As the answer's first line: the question kept, then only the product line, then [EOS].
+        canvas = np.concatenate([PROMPT, self.ANSWER, [train.EOS] * 4])
+        product_line = (np.array([DIGIT["1"], DIGIT["2"], PIECES["\n"]]), np.arange(2))
+        first, positions = probe_rates.answer_first(canvas, len(PROMPT), product_line)
+        self.assertEqual(list(first), list(PROMPT) + [DIGIT["1"], DIGIT["2"], PIECES["\n"]] + [train.EOS] * (len(canvas) - len(PROMPT) - 3))
+        self.assertEqual(positions, [len(PROMPT), len(PROMPT) + 1])
 
 if __name__ == "__main__":
     unittest.main()
