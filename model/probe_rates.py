@@ -7,11 +7,12 @@ v2heldout), whether its product p comes out right:
   length unknown, the state the decoder meets it in when it writes the product before its end);
 - the same with the token after p shown (its length known);
 - as the line `k * m = p` in drill rows (model/probe_products.py's layout), in one pass;
-- and swapped, `m * k = p`, the order a `times` line writes (the running value first);
-- and as the rate line's own start with p right after it, `x op k * m = p`, in drill rows: the
+- swapped, `m * k = p`, the order a `times` line writes (the running value first);
+- as the rate line's own start with p right after it, `x op k * m = p`, in drill rows: the
   same product, its factors no longer first in their line;
-- as the answer's first line after the question, `k * m = p` and `m * k = p`, p and all after it
-  hidden and written digit by digit (a layout that writes products before the running steps).
+- and as the answer's first line after the question, `k * m = p` and `m * k = p`, p and all
+  after it hidden and written digit by digit (a layout that writes products before the running
+  steps).
 Per digit count of p:
 
   /usr/bin/python3 model/probe_rates.py <model.onnx | checkpoint.pt> [--count 500] [--work model/work]

@@ -770,6 +770,11 @@ class ProbeResults(unittest.TestCase):
         k, m, product = probe_rates.rate_parts(line, result, self.pieces)
         self.assertEqual((k, m), (3, 4))
         self.assertEqual([int(line[i]) - 10 for i in product], [1, 2])  # p = 12, not x (23) or r (35)
+
+    def test_a_rate_lines_product_is_cut_out_with_its_lines_start_and_set_first(self):
+        import probe_rates
+        _, line, result = self.probe.step_lines(self.ANSWER)[1]
+        _, _, product = probe_rates.rate_parts(line, result, self.pieces)
         # Cut after its first `=`, then p: `23 + 3 * 4 = 12`.
         cut, digits = probe_rates.prefixed_product_line(line, product)
         self.assertEqual(list(cut), list(encode("23 + 3 * 4 = 12\n")))
