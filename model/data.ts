@@ -112,7 +112,7 @@ export function writeTokenFiles(workDir: string, codec: TextCodec, paragraphs: r
 }
 
 /** train.py's data mixes (its MIXES). */
-export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2mid", "v2long", "v2"] as const;
+export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2mid", "v2long", "v2states", "v2"] as const;
 export type DataMix = (typeof DATA_MIXES)[number];
 
 /** What a work folder's data holds (meta.json's format; the v1 data has none). */
@@ -128,14 +128,16 @@ const FORMAT_NAMES: Record<DataFormat, string> = {
  * problems of the compact v2 data (the v2 answer layout on the old task), v2 all of that data;
  * v2easy the v1 problems and the two-digit v2 level in the v1 layout, where the model's
  * arithmetic lives; v2mid those, the level of numbers to 999 and its rate problems; v2long those
- * and the whole distribution's four- to six-step problems (the same data).
+ * and the whole distribution's four- to six-step problems (the same data), as v2states does (it
+ * differs in its drill batches alone).
  */
-export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2", v2mid: "spaced-v2", v2long: "spaced-v2" };
+export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2", v2mid: "spaced-v2", v2long: "spaced-v2", v2states: "spaced-v2" };
 
 /** The v2 levels each mix samples (train.py's MIXES: the levels after the v1 ones). */
 export const MIX_V2_LEVELS: Record<DataMix, readonly string[]> = {
   v1: [], lengths: [], compact: [], v2: ["v2easy", "v2full"], v2easy: ["v2easy"], v2mid: ["v2easy", "v2mid", "v2midrates"],
   v2long: ["v2easy", "v2mid", "v2midrates", "v2long"],
+  v2states: ["v2easy", "v2mid", "v2midrates", "v2long"],
 };
 
 /**

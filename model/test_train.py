@@ -2,16 +2,20 @@
 model/train.test.ts where /usr/bin/python3 has it, e.g. `npm test` on a machine that builds
 the model; CI has no torch and skips it)."""
 import collections
+import io
 import json
+import math
 import os
 import sys
 import tempfile
 import unittest
 
 import numpy as np
+import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 import train  # noqa: E402
+from decoder_states import StatePool, decoder_states  # noqa: E402
 
 # A toy vocabulary: digits 10-19, newline 5, "##" 6, 7-9 for " +", " -", " =", and 4 for " *".
 DIGIT = {str(d): 10 + d for d in range(10)}
@@ -502,9 +506,14 @@ class V2Mix(unittest.TestCase):
         expected = ((ce * weights).sum(1) / weights.sum(1)).mean()
         self.assertAlmostEqual(loss.item(), expected.item(), places=5)
 
-    def test_only_the_v2long_mix_has_result_blocks(self):
-        self.assertEqual({name for name, mix in train.MIXES.items() if mix.result_blocks}, {"v2long"})
+    def test_only_the_v2long_mixes_have_result_blocks_and_v2states_decoder_states(self):
+        self.assertEqual({name for name, mix in train.MIXES.items() if mix.result_blocks}, {"v2long", "v2states"})
+        self.assertEqual({name for name, mix in train.MIXES.items() if mix.decoder_states}, {"v2states"})
         self.assertIn("result blocks", train.MIXES["v2long"].recipe)
+        # The same levels and weights: a v2long checkpoint continued on v2states is a new run by its recipe alone.
+        long, states = train.MIXES["v2long"], train.MIXES["v2states"]
+        self.assertEqual((states.levels, states.weights), (long.levels, long.weights))
+        self.assertTrue(states.recipe.startswith(long.recipe) and "decoder states" in states.recipe)
 
     def test_drills_draw_from_several_splits(self):
         split = one_problem_split()
@@ -785,6 +794,91 @@ class ProbeResults(unittest.TestCase):
         first, positions = probe_rates.answer_first(canvas, len(PROMPT), product_line)
         self.assertEqual(list(first), list(PROMPT) + [DIGIT["1"], DIGIT["2"], PIECES["\n"]] + [train.EOS] * (len(canvas) - len(PROMPT) - 3))
         self.assertEqual(positions, [len(PROMPT), len(PROMPT) + 1])
+
+
+class FixedGuesses(torch.nn.Module):
+    """A fake model whose every pass predicts `guess[i]` at position i with probability
+    `conf[i]`, whatever the canvas holds: the decode order is the confidence order."""
+
+    def __init__(self, guess, conf, vocab=20):
+        super().__init__()
+        logits = torch.full((len(guess), vocab), 0.0)
+        for i, (token, c) in enumerate(zip(guess, conf)):
+            logits[i] = math.log((1 - c) / (vocab - 1))
+            logits[i, token] = math.log(c)
+        self.table = logits
+
+    def forward(self, canvas):
+        return self.table.expand(canvas.shape[0], -1, -1)
+
+
+class DecoderStates(unittest.TestCase):
+    L = 32
+
+    def decode(self, conf_of, wrong_at=(), delimiter_threshold=0.3):
+        truth = torch.from_numpy(one_problem_split().example(0, self.L)[0]).unsqueeze(0)
+        guess = truth[0].clone()
+        for i in wrong_at:
+            guess[i] = DIGIT["0"] if guess[i] != DIGIT["0"] else DIGIT["1"]
+        model = FixedGuesses(guess, [conf_of(i, int(t)) for i, t in enumerate(truth[0])])
+        return decoder_states(model, truth, len(PROMPT), train.MASK, {train.NEWLINE_ID}, block_size=5,
+                              delimiter_threshold=delimiter_threshold)
+
+    def test_blocks_end_at_a_sure_newline_and_every_state_can_write(self):
+        newlines = len(PROMPT) + np.flatnonzero(ANSWER == train.NEWLINE_ID)
+        # Newlines 0.92 sure, every other token 0.95 but the first line's result (0.5): the first
+        # pass writes the line around the result, the next pass its surest digit.
+        result = len(PROMPT) + np.array([5, 6])  # "23" in "14 + 9 = 23"
+        states = self.decode(lambda i, t: 0.5 if i in result else 0.92 if t == train.NEWLINE_ID else 0.95)
+        self.assertEqual(list(states.block[0]), [len(PROMPT), newlines[0] + 1])
+        # Three passes on the first block (the result's digits equally unsure: one a pass), then the next line's.
+        self.assertEqual([list(b) for b in states.block[:4]], [[len(PROMPT), newlines[0] + 1]] * 3 + [[newlines[0] + 1, newlines[1] + 1]])
+        first, second = states.shown[0], states.shown[1]
+        self.assertEqual(list(np.flatnonzero(first)), list(range(len(PROMPT))))
+        # After the first pass: the line but its result written, the result open.
+        self.assertFalse(second[result].any())
+        self.assertTrue(second[len(PROMPT):result[0]].all() and second[newlines[0]])
+        for shown, (start, end) in zip(states.shown, states.block):
+            self.assertTrue(shown[:start].all() and not shown[end:].any())
+            self.assertFalse(shown[start:end].all())  # the pass has something to write
+        self.assertEqual((states.commits, states.wrong), (self.L, 0))  # every position once
+
+    def test_wrong_guesses_are_counted_and_the_reference_committed(self):
+        at = len(PROMPT) + 5
+        states = self.decode(lambda i, t: 0.95, wrong_at=[at], delimiter_threshold=2.0)
+        self.assertEqual(states.wrong, 1)
+        self.assertEqual(list(states.block[:, 1] - states.block[:, 0])[:1], [5])  # no delimiter sure enough: B0
+        self.assertEqual(states.commits, self.L)
+
+    def test_a_pool_trains_on_each_state_once_and_resumes_where_it_was(self):
+        states = self.decode(lambda i, t: 0.5 + 0.01 * (i % 40))
+        truth = states.truth.repeat(4, 1)  # four rows: a batch of four states
+        states = states._replace(truth=truth)
+        pool = StatePool()
+        pool.fill(states, np.random.default_rng(0))
+        ids, prompt_len, forced, shown, weights = pool.batch()
+        self.assertEqual((ids.shape[0], prompt_len), (4, len(PROMPT)))
+        picks = pool.order[:4]
+        for row, pick in enumerate(picks):
+            start, end = states.block[pick]
+            expected = np.zeros(ids.shape[1], dtype=bool)
+            expected[start:end] = True
+            expected &= ~states.shown[pick]
+            self.assertEqual(list(np.flatnonzero(weights[row].numpy())), list(np.flatnonzero(expected)))
+            self.assertTrue(forced[row, prompt_len:].all() and not forced[row, :prompt_len].any())
+        saved = io.BytesIO()
+        torch.save(pool.to_checkpoint(), saved)
+        saved.seek(0)
+        resumed = StatePool()
+        resumed.from_checkpoint(torch.load(saved))
+        drawn = 1
+        while not pool.needs_refill():
+            a, b = pool.batch(), resumed.batch()
+            self.assertTrue(torch.equal(a[3], b[3]) and torch.equal(a[4], b[4]))
+            drawn += 1
+        self.assertTrue(resumed.needs_refill())
+        self.assertEqual(drawn, len(states.row) // 4)
+
 
 if __name__ == "__main__":
     unittest.main()

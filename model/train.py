@@ -41,6 +41,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F
 
 from arch import DiffusionLM, ModelConfig
+from decoder_states import StatePool, decoder_states
 
 GEN_LENGTH = 64
 PAD, EOS, MASK = 0, 1, 2
@@ -168,6 +169,16 @@ RECIPE_V2LONG = (RECIPE + f"; v2long mix: v1 problems 40 %, two-digit v2 word pr
 # fell only 93.9 -> 92.7 % without a batch of their own (v2long still builds its Drills, unused at 1.0).
 RESULT_BLOCKS = 1.0
 RESULT_BLOCK_SIZES = (8, 16, 32)
+# Result blocks guess at the decoder's state; model/decoder_states.py takes it from the decoder:
+# AdaBlock as the page runs it decodes a batch of training problems with every commit the
+# reference token, and each pass's canvas is a state, the loss on the open positions of its block.
+# The shipped weights, so decoded, commit a wrong token 1.7 % of the time on numbers to 999 at
+# L = 64 and 2.6 % on four to six steps at L = 128 (every commit counted, [EOS] padding included).
+# `--mix v2states`: v2long with this share of its drill batches decoder states, the rest result blocks.
+DECODER_STATES = 0.5
+RECIPE_DECODER_STATES = (f"; {DECODER_STATES:.0%} of drill batches are decoder states (AdaBlock B0 16, threshold 0.9, "
+                         "tau_D 0.3 decoding training problems with the reference token committed, a pass's canvas "
+                         "the state, the loss on its block's open positions), the rest result blocks")
 RECIPE_RESULT_BLOCKS = (f"; {RESULT_BLOCKS:.0%} of drill batches are result blocks (a task canvas shown up to a step line, "
                         f"a block of {'/'.join(map(str, RESULT_BLOCK_SIZES))} from its start partly written with every later "
                         "copy of the line's result open, the loss on the result's open digits and its newline)")
@@ -231,6 +242,12 @@ class TaskSplit:
                 forced[i, prompt_len + copied_numbers(target)] = True
         ids = torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
         return ids, prompt_len, torch.from_numpy(forced), torch.from_numpy(shown)
+
+    def problems(self, rng, size, gen_length=GEN_LENGTH):
+        """Reference canvases of `size` problems of one prompt length, and that length."""
+        prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
+        rows = rng.choice(self.buckets[prompt_len], size=size)
+        return torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows])), prompt_len
 
     def result_block_batch(self, rng, size, gen_length=GEN_LENGTH):
         """Result blocks (RESULT_BLOCKS): canvases of one prompt length as the decoder meets a
@@ -531,11 +548,16 @@ class Mix(NamedTuple):
     # easier levels' kinds of lines are among theirs).
     drill_levels: tuple = ("full",)
     result_blocks: float = 0.0  # the share of drill batches that are result blocks (RESULT_BLOCKS)
+    decoder_states: float = 0.0  # the share of drill batches that are decoder states (DECODER_STATES), before result blocks
 
 
 V1_LEVEL_NAMES = ("easy", "medium", "full")
 V2MID = Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid", "v2midrates"), curriculum_v2mid, RECIPE_V2MID, v2_eval=True,
             drills_from=0.0, long_results=V2MID_LONG_RESULTS, drill_levels=("full", "v2mid"))
+# v2mid with the four- to six-step level, every drill batch a result block (RESULT_BLOCKS): its
+# drill settings draw no batch, but the recipe text names them and checkpoints record it.
+V2LONG = V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG + RECIPE_RESULT_BLOCKS,
+                        result_blocks=RESULT_BLOCKS)
 # The data each reads: model/data.ts MIX_DATA.
 # A checkpoint whose recipe differs from its mix's starts a new run on its weights.
 MIXES = {
@@ -545,10 +567,8 @@ MIXES = {
     "compact": Mix(V1_LEVEL_NAMES, lambda progress: curriculum(1.0), RECIPE_COMPACT),
     "v2easy": Mix(V1_LEVEL_NAMES + ("v2easy",), curriculum_v2easy, RECIPE_V2EASY, v2_eval=True, drill_levels=("full", "v2easy")),
     "v2mid": V2MID,
-    # v2mid with the four- to six-step level, every drill batch a result block (RESULT_BLOCKS): its
-    # drill settings draw no batch, but the recipe text names them and checkpoints record it.
-    "v2long": V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG + RECIPE_RESULT_BLOCKS,
-                             result_blocks=RESULT_BLOCKS),
+    "v2long": V2LONG,
+    "v2states": V2LONG._replace(recipe=V2LONG.recipe + RECIPE_DECODER_STATES, decoder_states=DECODER_STATES),
     "v2": Mix(V1_LEVEL_NAMES + ("v2easy", "v2full"), curriculum_v2, RECIPE_V2, v2_eval=True, drill_levels=("full", "v2full")),
 }
 
@@ -843,6 +863,9 @@ def main():
     last_save = time.time()
     started = time.time() - state["elapsed"]
     losses = []
+    pool = StatePool()
+    pool.from_checkpoint(ckpt.get("decoder_states") if ckpt else None)
+    decoded = [0, 0]  # decoder states' commits and wrong predictions since the last log line
     while state["step"] < steps and state["elapsed"] < cap_seconds:
         rng, gen = step_streams(args.seed, state["step"])
         # Under a wall-clock cap the schedule follows whichever end comes first, so a capped run
@@ -859,6 +882,16 @@ def main():
                 starts = rng.integers(0, len(prose) - PROSE_LENGTH, size=preset["batch"] // 2)
                 ids = torch.from_numpy(np.stack([prose[s:s + PROSE_LENGTH] for s in starts]))
                 loss = diffusion_loss(model, ids, 0, gen)
+            elif kind == "drill" and mix.decoder_states and rng.random() < mix.decoder_states:
+                if pool.needs_refill():
+                    level = levels[rng.choice(len(levels), p=mix.weights(progress))]
+                    gen_length, size = canvas_batch(rng, preset["batch"], min_length=level.max_target)
+                    truth, prompt_len = level.problems(rng, size, gen_length)
+                    pool.fill(decoder_states(model, truth, prompt_len, MASK, {NEWLINE_ID}), rng)
+                    decoded[0] += pool.states.commits
+                    decoded[1] += pool.states.wrong
+                ids, prompt_len, forced, shown, weights = pool.batch()
+                loss = diffusion_loss(model, ids, prompt_len, gen, forced, uniform=False, shown=shown, weights=weights)
             elif kind == "drill" and mix.result_blocks and rng.random() < mix.result_blocks:
                 level = levels[rng.choice(len(levels), p=mix.weights(progress))]
                 gen_length, size = canvas_batch(rng, preset["batch"], min_length=level.max_target)
@@ -903,11 +936,13 @@ def main():
             print(f"train: {json.dumps(row)}", flush=True)
             started += time.time() - now  # evaluation time is not training time
         elif state["step"] % 50 == 0:
-            print(f"train: step {state['step']}/{steps} {state['elapsed'] / 60:.1f} min loss {np.mean(losses[-50:]):.4f} lr {lr:.2e}", flush=True)
+            wrong = f" decoder states {decoded[1] / decoded[0]:.2%} of {decoded[0]} commits wrong" if decoded[0] else ""
+            print(f"train: step {state['step']}/{steps} {state['elapsed'] / 60:.1f} min loss {np.mean(losses[-50:]):.4f} lr {lr:.2e}{wrong}", flush=True)
+            decoded = [0, 0]
         if now - last_save > 180 or leg_done:
-            save(ckpt_path, model, opt, state, cfg, preset)
+            save(ckpt_path, model, opt, state, cfg, preset, pool)
             last_save = time.time()
-    save(ckpt_path, model, opt, state, cfg, preset)
+    save(ckpt_path, model, opt, state, cfg, preset, pool)
     if args.weights_out:
         # What export.py reads (model, config, state), without the optimizer: a third of the size.
         torch.save({"model": {k: v.cpu() for k, v in model.state_dict().items()}, "state": state, "config": cfg.to_dict()}, args.weights_out)
@@ -1007,11 +1042,15 @@ def training_summary(state, preset, device, recipe=RECIPE, layers=None):
     }
 
 
-def save(path, model, opt, state, cfg, preset):
-    """Writes the checkpoint, with the training totals export.py copies into config.json."""
+def save(path, model, opt, state, cfg, preset, pool=None):
+    """Writes the checkpoint, with the training totals export.py copies into config.json, and the
+    decoder states not yet trained on (decoded by weights a resumed run no longer has)."""
     state["training"] = training_summary(state, preset, DEVICE, state.get("recipe", RECIPE), cfg.n_layers)
     tmp = path + ".tmp"
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict()}, tmp)
+    checkpoint = {"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict()}
+    if pool is not None and pool.states is not None:
+        checkpoint["decoder_states"] = pool.to_checkpoint()
+    torch.save(checkpoint, tmp)
     os.replace(tmp, path)
 
 
