@@ -222,11 +222,15 @@ class TaskSplit:
         start, prompt_len, target_len = self.index[row]
         return self.tokens[start + prompt_len:start + prompt_len + target_len]
 
+    def draw(self, rng, size):
+        """A prompt length, drawn by how many problems have it, and `size` problems of that length."""
+        prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
+        return prompt_len, rng.choice(self.buckets[prompt_len], size=size)
+
     def batch(self, rng, size, gen_length=GEN_LENGTH):
         """Canvases of one prompt length, the positions each must mask beside the random ones,
         and those each must show (the answer before a block)."""
-        prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
-        rows = rng.choice(self.buckets[prompt_len], size=size)
+        prompt_len, rows = self.draw(rng, size)
         forced = np.zeros((size, prompt_len + gen_length), dtype=bool)
         shown = np.zeros_like(forced)
         for i, row in enumerate(rows):
@@ -243,20 +247,22 @@ class TaskSplit:
                 forced[i, prompt_len + derived_numbers(target, int(rng.integers(0, steps)))] = True
             elif share < DERIVED_SHARE + COPY_SHARE:
                 forced[i, prompt_len + copied_numbers(target)] = True
-        ids = torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
+        ids = self.canvases(rows, gen_length)
         return ids, prompt_len, torch.from_numpy(forced), torch.from_numpy(shown)
+
+    def canvases(self, rows, gen_length=GEN_LENGTH):
+        """The reference canvases of `rows` (all of one prompt length), [EOS] after each answer."""
+        return torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
 
     def problems(self, rng, size, gen_length=GEN_LENGTH):
         """Reference canvases of `size` problems of one prompt length, and that length."""
-        prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
-        rows = rng.choice(self.buckets[prompt_len], size=size)
-        return torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows])), prompt_len
+        prompt_len, rows = self.draw(rng, size)
+        return self.canvases(rows, gen_length), prompt_len
 
     def result_block_batch(self, rng, size, gen_length=GEN_LENGTH):
         """Result blocks (RESULT_BLOCKS): canvases of one prompt length as the decoder meets a
         step's result, with loss weights on its open digits and its newline alone."""
-        prompt_len = self.lengths[rng.choice(len(self.lengths), p=self.weights)]
-        rows = rng.choice(self.buckets[prompt_len], size=size)
+        prompt_len, rows = self.draw(rng, size)
         forced = np.zeros((size, prompt_len + gen_length), dtype=bool)
         shown = np.zeros_like(forced)
         weights = np.zeros(forced.shape, dtype=np.float32)
@@ -265,7 +271,7 @@ class TaskSplit:
             forced[i, prompt_len:] = True
             shown[i, prompt_len:] = shown_answer
             weights[i, prompt_len + taught] = 1.0
-        ids = torch.from_numpy(np.stack([self.example(r, gen_length)[0] for r in rows]))
+        ids = self.canvases(rows, gen_length)
         return ids, prompt_len, torch.from_numpy(forced), torch.from_numpy(shown), torch.from_numpy(weights)
 
 
@@ -867,7 +873,8 @@ def main():
     started = time.time() - state["elapsed"]
     losses = []
     pool = StatePool()
-    pool.from_checkpoint(ckpt.get("decoder_states") if ckpt else None)
+    # A resumed run draws the rest of its pool; a new run on a checkpoint's weights decodes its own.
+    pool.from_checkpoint(ckpt.get("decoder_states") if ckpt and state["step"] else None)
     decoded = [0, 0]  # decoder states' commits and wrong predictions since the last log line
     while state["step"] < steps and state["elapsed"] < cap_seconds:
         rng, gen = step_streams(args.seed, state["step"])
