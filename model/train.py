@@ -1058,8 +1058,9 @@ def save(path, model, opt, state, cfg, preset, pool=None):
     state["training"] = training_summary(state, preset, DEVICE, state.get("recipe", RECIPE), cfg.n_layers)
     tmp = path + ".tmp"
     checkpoint = {"model": model.state_dict(), "opt": opt.state_dict(), "state": state, "config": cfg.to_dict()}
-    if pool is not None and pool.states is not None:
-        checkpoint["decoder_states"] = pool.to_checkpoint()
+    saved_states = pool.to_checkpoint() if pool is not None else None  # None: nothing decoded yet
+    if saved_states is not None:
+        checkpoint["decoder_states"] = saved_states
     torch.save(checkpoint, tmp)
     os.replace(tmp, path)
 
