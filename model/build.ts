@@ -3,7 +3,7 @@
  * Each step skips work whose output exists (so a stopped build resumes); training resumes
  * from its last checkpoint.
  *
- *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|compact|v2easy|v2mid|v2long|v2states|v2] [--bf16] [--continue] [--seed S] [--only STEP] [--from STEP]
+ *   npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X] [--mix v1|lengths|compact|v2easy|v2mid|v2long|v2states|v2|v2compact] [--bf16] [--continue] [--seed S] [--only STEP] [--from STEP]
  *   npm run model:build -- --device-bundle [--mix M]  (pack data + shipped weights for a lent GPU machine;
  *                                                      then pass the same --mix to model/device-train.sh)
  *   npm run model:build -- --weights FILE --from export  (export weights trained elsewhere)
@@ -14,7 +14,8 @@
  *   with numbers to 999 and 1-3 steps, in the same layout; v2long: those and v2 word problems of 4-6
  *   steps, in the same layout (on canvases of 128 and 256); v2states: v2long's data, half its drill
  *   batches states of the page's decoder (train.py DECODER_STATES); compact: the v1 problems in
- *   the v2 answer layout; v2: v1 and all v2 word problems in that layout. See data.ts MIX_DATA).
+ *   the v2 answer layout; v2: v1 and all v2 word problems in that layout; v2compact: v2states in
+ *   that layout, where every answer fits L = 64. See data.ts MIX_DATA).
  *
  * Needs Debian's python3-torch python3-onnx python3-numpy python3-sentencepiece
  * libopenblas0-openmp, run with /usr/bin/python3.
@@ -143,7 +144,7 @@ function deviceBundle(): void {
 }
 
 const USAGE = `usage: npm run model:build -- [--preset cpu|cuda] [--steps N[,N...]] [--minutes N] [--threads N] [--lr X]
-    [--mix v1|lengths|compact|v2easy|v2mid|v2long|v2states|v2] [--bf16] [--continue] [--seed S] [--only STEP] [--from STEP]
+    [--mix v1|lengths|compact|v2easy|v2mid|v2long|v2states|v2|v2compact] [--bf16] [--continue] [--seed S] [--only STEP] [--from STEP]
   npm run model:build -- --device-bundle [--mix M]   (pack data and the shipped weights for a lent GPU machine)
   npm run model:build -- --weights FILE --from export   (export weights trained elsewhere)
   steps: ${STEPS.join(", ")}; each skips work whose output exists, and training resumes from its checkpoint;

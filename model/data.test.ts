@@ -74,6 +74,13 @@ describe("which data a mix can train on", () => {
     expect(dataMismatch(v2mid, "v2long")).toMatch(/written before the level v2long that --mix v2long samples/);
     expect(dataMismatch({ ...v2mid, v2Levels: [...v2mid.v2Levels, "v2long"] }, "v2long")).toBeNull();
     expect(dataMismatch({ ...v2mid, v2Levels: [...v2mid.v2Levels, "v2long"] }, "v2mid")).toBeNull();
+    // v2compact: the v2long levels in the compact layout; the older compact data lacks them.
+    const compactLong = { ...v2, v2Levels: ["v2easy", "v2full", "v2mid", "v2midrates", "v2long"] };
+    expect(dataMismatch(compactLong, "v2compact")).toBeNull();
+    expect(dataMismatch(compactLong, "v2")).toBeNull();
+    expect(dataMismatch(v2, "v2compact")).toMatch(/written before the levels v2mid, v2midrates, v2long that --mix v2compact samples/);
+    expect(dataMismatch({ ...v2mid, v2Levels: [...v2mid.v2Levels, "v2long"] }, "v2compact")).toMatch(/--mix v2compact needs the v2 data \(compact layout\)/);
+    expect(dataMismatch(compactLong, "v2states")).toMatch(/--mix v2states needs the v1 data and the v2 levels/);
     expect(dataMismatch(v2, "v2easy")).toMatch(/holds the v2 data \(compact layout\), and --mix v2easy needs the v1 data and the v2 levels \(v1 layout\)/);
     expect(dataMismatch(v2easy, "lengths")).toMatch(/--mix lengths needs the v1 data/);
     expect(dataMismatch({ format: "future" }, "v1")).toMatch(/holds data of format "future"/);

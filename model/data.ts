@@ -112,7 +112,7 @@ export function writeTokenFiles(workDir: string, codec: TextCodec, paragraphs: r
 }
 
 /** train.py's data mixes (its MIXES). */
-export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2mid", "v2long", "v2states", "v2"] as const;
+export const DATA_MIXES = ["v1", "lengths", "compact", "v2easy", "v2mid", "v2long", "v2states", "v2", "v2compact"] as const;
 export type DataMix = (typeof DATA_MIXES)[number];
 
 /** What a work folder's data holds (meta.json's format; the v1 data has none). */
@@ -129,15 +129,16 @@ const FORMAT_NAMES: Record<DataFormat, string> = {
  * v2easy the v1 problems and the two-digit v2 level in the v1 layout, where the model's
  * arithmetic lives; v2mid those, the level of numbers to 999 and its rate problems; v2long those
  * and the whole distribution's four- to six-step problems (the same data), as v2states does (it
- * differs in its drill batches alone).
+ * differs in its drill batches alone); v2compact v2states' levels in the compact layout.
  */
-export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2", v2mid: "spaced-v2", v2long: "spaced-v2", v2states: "spaced-v2" };
+export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2", v2mid: "spaced-v2", v2long: "spaced-v2", v2states: "spaced-v2", v2compact: "compact" };
 
 /** The v2 levels each mix samples (train.py's MIXES: the levels after the v1 ones). */
 export const MIX_V2_LEVELS: Record<DataMix, readonly string[]> = {
   v1: [], lengths: [], compact: [], v2: ["v2easy", "v2full"], v2easy: ["v2easy"], v2mid: ["v2easy", "v2mid", "v2midrates"],
   v2long: ["v2easy", "v2mid", "v2midrates", "v2long"],
   v2states: ["v2easy", "v2mid", "v2midrates", "v2long"],
+  v2compact: ["v2easy", "v2mid", "v2midrates", "v2long"],
 };
 
 /**
@@ -164,10 +165,11 @@ export function dataMismatch(
  * its v1 score holds), v2 levels and a v2 held-out slice with each problem's categories. v2
  * training problems whose question is a v1 held-out question are dropped too (v2 can word a
  * problem exactly as v1 does). "compact": everything in the compact answer layout, the two-digit
- * level and the whole distribution; "spaced-v2": everything in the v1 layout, the levels of 1-3
- * steps (two-digit numbers, numbers to 999; six steps overflow L = 64 in that layout), with the
- * two-digit level's held-out slice (the one earlier runs' curves were measured on), and the four- to
- * six-step level, whose answers need canvases of 128 (train.py gives its batches no shorter ones).
+ * level, the whole distribution and the levels of spaced-v2 (for v2compact); "spaced-v2":
+ * everything in the v1 layout, the levels of 1-3 steps (two-digit numbers, numbers to 999; six
+ * steps overflow L = 64 in that layout), with the two-digit level's held-out slice (the one earlier
+ * runs' curves were measured on), and the four- to six-step level, whose answers need canvases of
+ * 128 (train.py gives its batches no shorter ones).
  */
 export const V2_OLD_LEVELS: readonly { name: string; options: ProblemOptions; count: number }[] = [
   { name: "easy", options: { maxValue: 20, minSteps: 1, maxSteps: 2 }, count: 20_000 },

@@ -507,8 +507,12 @@ class V2Mix(unittest.TestCase):
         self.assertAlmostEqual(loss.item(), expected.item(), places=5)
 
     def test_only_the_v2long_mixes_have_result_blocks_and_v2states_decoder_states(self):
-        self.assertEqual({name for name, mix in train.MIXES.items() if mix.result_blocks}, {"v2long", "v2states"})
-        self.assertEqual({name for name, mix in train.MIXES.items() if mix.decoder_states}, {"v2states"})
+        self.assertEqual({name for name, mix in train.MIXES.items() if mix.result_blocks}, {"v2long", "v2states", "v2compact"})
+        self.assertEqual({name for name, mix in train.MIXES.items() if mix.decoder_states}, {"v2states", "v2compact"})
+        # v2compact is v2states on the compact data: the same batches drawn, a recipe of its own.
+        states, compact = train.MIXES["v2states"], train.MIXES["v2compact"]
+        self.assertEqual(compact._replace(recipe=states.recipe), states)
+        self.assertTrue(compact.recipe.startswith(states.recipe) and "compact layout" in compact.recipe)
         self.assertIn("result blocks", train.MIXES["v2long"].recipe)
         # The same levels and weights: a v2long checkpoint continued on v2states is a new run by its recipe alone.
         long, states = train.MIXES["v2long"], train.MIXES["v2states"]
