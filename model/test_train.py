@@ -506,7 +506,7 @@ class V2Mix(unittest.TestCase):
         expected = ((ce * weights).sum(1) / weights.sum(1)).mean()
         self.assertAlmostEqual(loss.item(), expected.item(), places=5)
 
-    def test_only_the_v2long_mixes_have_result_blocks_and_v2states_decoder_states(self):
+    def test_only_the_v2long_mixes_have_result_blocks_and_only_v2states_and_v2compact_decoder_states(self):
         self.assertEqual({name for name, mix in train.MIXES.items() if mix.result_blocks}, {"v2long", "v2states", "v2compact"})
         self.assertEqual({name for name, mix in train.MIXES.items() if mix.decoder_states}, {"v2states", "v2compact"})
         # v2compact is v2states on the compact data: the same batches drawn, a recipe of its own.

@@ -569,6 +569,7 @@ V2MID = Mix(V1_LEVEL_NAMES + ("v2easy", "v2mid", "v2midrates"), curriculum_v2mid
 # drill settings draw no batch, but the recipe text names them and checkpoints record it.
 V2LONG = V2MID._replace(levels=V2MID.levels + ("v2long",), weights=curriculum_v2long, recipe=RECIPE_V2LONG + RECIPE_RESULT_BLOCKS,
                         result_blocks=RESULT_BLOCKS)
+V2STATES = V2LONG._replace(recipe=V2LONG.recipe + RECIPE_DECODER_STATES, decoder_states=DECODER_STATES)
 # The data each reads: model/data.ts MIX_DATA.
 # A checkpoint whose recipe differs from its mix's starts a new run on its weights.
 MIXES = {
@@ -579,15 +580,14 @@ MIXES = {
     "v2easy": Mix(V1_LEVEL_NAMES + ("v2easy",), curriculum_v2easy, RECIPE_V2EASY, v2_eval=True, drill_levels=("full", "v2easy")),
     "v2mid": V2MID,
     "v2long": V2LONG,
-    "v2states": V2LONG._replace(recipe=V2LONG.recipe + RECIPE_DECODER_STATES, decoder_states=DECODER_STATES),
+    "v2states": V2STATES,
     "v2": Mix(V1_LEVEL_NAMES + ("v2easy", "v2full"), curriculum_v2, RECIPE_V2, v2_eval=True, drill_levels=("full", "v2full")),
     # v2states on model/data.ts's compact data: the one layout in which every answer of the whole
     # distribution fits L = 64 (in the v1 layout 340 of its 500 held-out answers do: answer-room.ts).
     # 4,125 steps of it from the shipped weights took the whole distribution from 40.6 / 48.6 / 45.8
     # to 22.4 / 21.4 / 21.8 % at L = 64 / 128 / 256, numbers to 999 from 69.2 to 38.8 %: the
     # layout's arithmetic is learned anew (README, issue #22).
-    "v2compact": V2LONG._replace(recipe=V2LONG.recipe + RECIPE_DECODER_STATES + "; every answer in the compact layout (`a+b=c`)",
-                                 decoder_states=DECODER_STATES),
+    "v2compact": V2STATES._replace(recipe=V2STATES.recipe + "; every answer in the compact layout (`a+b=c`)"),
 }
 
 
