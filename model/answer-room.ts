@@ -6,12 +6,12 @@
  *   npx tsx model/answer-room.ts [model folder] [set v2|v2easy|v2mid] [count]
  */
 import { loadCodec } from "./data.ts";
+import { CANVAS_LENGTHS } from "../src/eval/settings.ts";
 import type { TextCodec } from "../src/model/tokenizer.ts";
 import { type WordProblem, type WordProblemSet, V2_EVAL_SEED, heldOutWordProblems, spacedTarget } from "../src/problems/word-problems.ts";
 
 /** The generator's compact layout (`28+6=34`) and the v1 layout the shipped model writes (`28 + 6 = 34`). */
 export const ANSWER_LAYOUTS: Record<string, (target: string) => string> = { compact: (t) => t, v1: spacedTarget };
-export const CANVAS_LENGTHS = [64, 128, 256] as const;
 
 /** Per step count, [answers that fit L, problems] when written in `layout`. */
 export function answerRoom(codec: TextCodec, problems: readonly WordProblem[], layout: (target: string) => string, genLength: number): Map<number, [number, number]> {

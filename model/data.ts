@@ -133,12 +133,12 @@ const FORMAT_NAMES: Record<DataFormat, string> = {
  */
 export const MIX_DATA: Record<DataMix, DataFormat> = { v1: "v1", lengths: "v1", compact: "compact", v2: "compact", v2easy: "spaced-v2", v2mid: "spaced-v2", v2long: "spaced-v2", v2states: "spaced-v2", v2compact: "compact" };
 
+/** The levels of v2long, which v2states and v2compact sample too (train.py builds both from it). */
+const V2LONG_LEVELS = ["v2easy", "v2mid", "v2midrates", "v2long"] as const;
 /** The v2 levels each mix samples (train.py's MIXES: the levels after the v1 ones). */
 export const MIX_V2_LEVELS: Record<DataMix, readonly string[]> = {
   v1: [], lengths: [], compact: [], v2: ["v2easy", "v2full"], v2easy: ["v2easy"], v2mid: ["v2easy", "v2mid", "v2midrates"],
-  v2long: ["v2easy", "v2mid", "v2midrates", "v2long"],
-  v2states: ["v2easy", "v2mid", "v2midrates", "v2long"],
-  v2compact: ["v2easy", "v2mid", "v2midrates", "v2long"],
+  v2long: V2LONG_LEVELS, v2states: V2LONG_LEVELS, v2compact: V2LONG_LEVELS,
 };
 
 /**
